@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * VMBus ring arithmetic, guest side. See vmbus_ring.h for the ownership
+ * rules. Indices are byte offsets into the data area; the ring is empty
+ * when they are equal, so a writer always leaves 8 bytes free.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "vmbus_ring.h"
+
+static inline uint32_t
+ring_dist(const struct vmbus_ring *r, uint32_t from, uint32_t to)
+{
+	return to >= from ? to - from : r->size - from + to;
+}
+
+static inline uint32_t
+ring_advance(const struct vmbus_ring *r, uint32_t off, uint32_t n)
+{
+	uint32_t next = off + n;
+
+	return next >= r->size ? next - r->size : next;
+}
+
+static inline bool
+ring_offset_ok(const struct vmbus_ring *r, uint32_t off)
+{
+	return off < r->size && (off & (VMBUS_PKT_ALIGN - 1)) == 0;
+}
+
+int
+vmbus_ring_attach(struct vmbus_ring *r, void *half, size_t half_size)
+{
+	uint32_t w, rd;
+
+	memset(r, 0, sizeof(*r));
+	if (half_size <= VMBUS_HV_PAGE_SIZE ||
+	    half_size % VMBUS_HV_PAGE_SIZE != 0 ||
+	    half_size - VMBUS_HV_PAGE_SIZE > UINT32_MAX / 2)
+		return -EINVAL;
+	r->ctrl = half;
+	r->data = (uint8_t *)half + VMBUS_HV_PAGE_SIZE;
+	r->size = (uint32_t)(half_size - VMBUS_HV_PAGE_SIZE);
+	w = __atomic_load_n(&r->ctrl->write_index, __ATOMIC_ACQUIRE);
+	rd = __atomic_load_n(&r->ctrl->read_index, __ATOMIC_ACQUIRE);
+	if (!ring_offset_ok(r, w) || !ring_offset_ok(r, rd))
+		return -EINVAL;
+	r->windex = w;
+	r->rindex = rd;
+	r->last_peer = rd;
+	return 0;
+}
+
+static void
+ring_copy_in(struct vmbus_ring *r, uint32_t off, const void *src, uint32_t len)
+{
+	uint32_t first = r->size - off;
+
+	if (len <= first) {
+		memcpy(r->data + off, src, len);
+	} else {
+		memcpy(r->data + off, src, first);
+		memcpy(r->data, (const uint8_t *)src + first, len - first);
+	}
+}
+
+void
+vmbus_ring_copy_out(const struct vmbus_ring *r, uint32_t off, void *dst,
+		    uint32_t len)
+{
+	uint32_t first = r->size - off;
+
+	if (len <= first) {
+		memcpy(dst, r->data + off, len);
+	} else {
+		memcpy(dst, r->data + off, first);
+		memcpy((uint8_t *)dst + first, r->data, len - first);
+	}
+}
+
+/*
+ * The host's read offset on our TX ring. It may only move forward through
+ * bytes we published; anything else means the host is broken or hostile.
+ */
+static int
+tx_peer_read_index(struct vmbus_ring *r, uint32_t *out)
+{
+	uint32_t rd = __atomic_load_n(&r->ctrl->read_index, __ATOMIC_ACQUIRE);
+
+	if (!ring_offset_ok(r, rd) ||
+	    ring_dist(r, r->last_peer, rd) > ring_dist(r, r->last_peer, r->windex)) {
+		r->broken = true;
+		return -EIO;
+	}
+	r->last_peer = rd;
+	*out = rd;
+	return 0;
+}
+
+int
+vmbus_ring_tx_free(struct vmbus_ring *r)
+{
+	uint32_t rd;
+
+	if (r->broken || tx_peer_read_index(r, &rd) < 0)
+		return -EIO;
+	return (int)(r->size - ring_dist(r, rd, r->windex));
+}
+
+int
+vmbus_ring_write(struct vmbus_ring *r, const struct iovec *iov,
+		 unsigned int iovcnt, bool *signal)
+{
+	uint64_t total = VMBUS_PKT_TRAILER_LEN, trailer;
+	uint32_t rd, start, off, free_bytes;
+	unsigned int i;
+
+	*signal = false;
+	if (r->broken || tx_peer_read_index(r, &rd) < 0)
+		return -EIO;
+	for (i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
+	if (total % VMBUS_PKT_ALIGN != 0 || total > r->size)
+		return -EINVAL;
+	free_bytes = r->size - ring_dist(r, rd, r->windex);
+	/* Strictly greater: a full ring would look empty. */
+	if (free_bytes <= total)
+		return -EAGAIN;
+
+	start = r->windex;
+	off = start;
+	for (i = 0; i < iovcnt; i++) {
+		ring_copy_in(r, off, iov[i].iov_base, (uint32_t)iov[i].iov_len);
+		off = ring_advance(r, off, (uint32_t)iov[i].iov_len);
+	}
+	trailer = (uint64_t)start << 32;
+	ring_copy_in(r, off, &trailer, sizeof(trailer));
+	off = ring_advance(r, off, sizeof(trailer));
+	r->windex = off;
+	__atomic_store_n(&r->ctrl->write_index, off, __ATOMIC_RELEASE);
+
+	/* The host may have been going to sleep as we wrote: it only needs a
+	 * signal when it does not mask us and had consumed everything we had
+	 * written before this packet.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&r->ctrl->interrupt_mask, __ATOMIC_RELAXED) != 0)
+		return 0;
+	if (tx_peer_read_index(r, &rd) < 0)
+		return 0; /* written; the next call reports the corruption */
+	*signal = rd == start;
+	return 0;
+}
+
+static int
+rx_peer_write_index(struct vmbus_ring *r, uint32_t *out)
+{
+	uint32_t w = __atomic_load_n(&r->ctrl->write_index, __ATOMIC_ACQUIRE);
+
+	if (!ring_offset_ok(r, w)) {
+		r->broken = true;
+		return -EIO;
+	}
+	*out = w;
+	return 0;
+}
+
+int
+vmbus_ring_rx_avail(struct vmbus_ring *r)
+{
+	uint32_t w;
+
+	if (r->broken || rx_peer_write_index(r, &w) < 0)
+		return -EIO;
+	return (int)ring_dist(r, r->rindex, w);
+}
+
+int
+vmbus_ring_peek(struct vmbus_ring *r, uint32_t cursor, struct vmbus_ring_pkt *pkt)
+{
+	uint32_t w, avail, off, len, hlen;
+
+	if (r->broken || rx_peer_write_index(r, &w) < 0)
+		return -EIO;
+	avail = ring_dist(r, r->rindex, w);
+	if (cursor >= avail)
+		return cursor == avail ? -EAGAIN : -EINVAL;
+	avail -= cursor;
+	off = ring_advance(r, r->rindex, cursor);
+	if (avail < sizeof(pkt->desc) + VMBUS_PKT_TRAILER_LEN)
+		goto corrupt; /* the host publishes whole packets only */
+
+	vmbus_ring_copy_out(r, off, &pkt->desc, sizeof(pkt->desc));
+	len = (uint32_t)pkt->desc.len8 * 8u;
+	hlen = (uint32_t)pkt->desc.offset8 * 8u;
+	if (hlen < sizeof(pkt->desc) || hlen > len ||
+	    len + VMBUS_PKT_TRAILER_LEN > avail)
+		goto corrupt;
+	pkt->offset = off;
+	pkt->len = len;
+	pkt->total = len + VMBUS_PKT_TRAILER_LEN;
+	return 0;
+corrupt:
+	r->broken = true;
+	return -EIO;
+}
+
+bool
+vmbus_ring_release(struct vmbus_ring *r, uint32_t bytes)
+{
+	uint32_t w, pending, free_now, free_before;
+
+	if (bytes == 0 || r->broken)
+		return false;
+	r->rindex = ring_advance(r, r->rindex, bytes);
+	__atomic_store_n(&r->ctrl->read_index, r->rindex, __ATOMIC_RELEASE);
+
+	/* Order our read_index store before reading the host's request. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!(__atomic_load_n(&r->ctrl->feature_bits, __ATOMIC_RELAXED) &
+	      VMBUS_RING_FEAT_PENDING_SEND_SZ))
+		return false;
+	pending = __atomic_load_n(&r->ctrl->pending_send_sz, __ATOMIC_RELAXED);
+	if (pending == 0 || rx_peer_write_index(r, &w) < 0)
+		return false;
+	free_now = r->size - ring_dist(r, r->rindex, w);
+	if (free_now < bytes)
+		return false; /* host wrote more than we freed; not a crossing */
+	free_before = free_now - bytes;
+	return free_before < pending && free_now >= pending;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Public interface of libudrv_sim.so for programs that run under simrun.
+ *
+ * Programs should not link against the library (it is preloaded only under
+ * simrun); resolve udrv_sim_ctl with dlsym(RTLD_DEFAULT, HV_SIM_CTL_SYMBOL)
+ * as hv_echo_proto.h describes. Commands (one per call):
+ *
+ *   list                      one line per device:
+ *                             "uuid class relid uioN|- monitor_id|-"
+ *   stats <uuid>              one line per channel of key=value pairs
+ *   rescind <uuid>            the host rescinds the device
+ *   stall <uuid> <relid|all> <ms>
+ *                             the host stops reading channel(s) for ms
+ *   offer-subch <uuid> <n>    the host offers n more sub-channels
+ *
+ * Returns 0 or a negative errno; reply (may be NULL) receives the text.
+ */
+#ifndef UDRV_SIM_H
+#define UDRV_SIM_H
+
+int udrv_sim_ctl(const char *cmd, char *reply, unsigned int reply_len);
+
+#endif /* UDRV_SIM_H */
