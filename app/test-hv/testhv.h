@@ -42,6 +42,8 @@ int test_flood(int argc, char **argv);
 int test_subchan(int argc, char **argv);
 int test_rescind(int argc, char **argv);
 int test_intr(int argc, char **argv);
+int test_secondary(int argc, char **argv);
+int test_secondary_child(int argc, char **argv);
 int run_demo(int argc, char **argv);
 
 #endif

@@ -70,6 +70,7 @@ struct vmbus_device {
 	volatile bool rescinded;
 	struct vmbus_channel *primary; /* set by vmbus_chan_open() */
 	TAILQ_HEAD(vmbus_chan_list, vmbus_channel) subchans; /* open ones */
+	int slot;                      /* shared-state slot, -1 if none */
 	void *drv_private;             /* for the driver */
 };
 

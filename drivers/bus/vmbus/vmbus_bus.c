@@ -14,6 +14,11 @@
 #include <rte_devargs.h>
 #include <rte_eal.h>
 #include <rte_interrupts.h>
+#include <rte_memory.h>
+#include <rte_memzone.h>
+#include <sys/mman.h>
+
+#include <rte_string_fns.h>
 
 #include "vmbus_private.h"
 
@@ -21,6 +26,140 @@ struct vmbus_device_list vmbus_devices = TAILQ_HEAD_INITIALIZER(vmbus_devices);
 struct vmbus_driver_list vmbus_drivers = TAILQ_HEAD_INITIALIZER(vmbus_drivers);
 
 RTE_LOG_REGISTER_DEFAULT(vmbus_logtype, NOTICE);
+
+struct vmbus_device *vmbus_slot_dev[VMBUS_MAX_DEVICES];
+static struct vmbus_shared *vmbus_shared;
+
+/* Sub-channel rings a secondary process mapped, to unmap them again. */
+static struct vmbus_shared_subchan vmbus_secondary_rings[VMBUS_MAX_DEVICES]
+							[VMBUS_MAX_SUBCHANNELS];
+
+static struct vmbus_shared *
+shared_state(void)
+{
+	const struct rte_memzone *mz;
+
+	if (vmbus_shared != NULL)
+		return vmbus_shared;
+	mz = rte_memzone_lookup(VMBUS_SHARED_MZ);
+	if (mz == NULL && !vmbus_is_secondary()) {
+		mz = rte_memzone_reserve(VMBUS_SHARED_MZ, sizeof(struct vmbus_shared),
+					 SOCKET_ID_ANY, 0);
+		if (mz != NULL)
+			memset(mz->addr, 0, sizeof(struct vmbus_shared));
+	}
+	if (mz != NULL)
+		vmbus_shared = mz->addr;
+	return vmbus_shared;
+}
+
+struct vmbus_shared_slot *
+vmbus_device_slot(const struct vmbus_device *dev)
+{
+	if (dev->slot < 0 || vmbus_shared == NULL)
+		return NULL;
+	return &vmbus_shared->slot[dev->slot];
+}
+
+/* Give dev its slot: the one with its name, or (primary) a free one. */
+static int
+slot_attach(struct vmbus_device *dev)
+{
+	struct vmbus_shared *sh = shared_state();
+	int i, free_slot = -1;
+
+	if (sh == NULL) {
+		VMBUS_LOG(ERR, "%s: no shared state%s", dev->name,
+			  vmbus_is_secondary() ? " (primary has no VMBus devices)" : "");
+		return -ENOMEM;
+	}
+	for (i = 0; i < VMBUS_MAX_DEVICES; i++) {
+		if (strcmp(sh->slot[i].name, dev->name) == 0)
+			break;
+		if (free_slot < 0 && sh->slot[i].name[0] == '\0')
+			free_slot = i;
+	}
+	if (i == VMBUS_MAX_DEVICES) {
+		if (vmbus_is_secondary()) {
+			VMBUS_LOG(ERR, "%s: not mapped by the primary process", dev->name);
+			return -ENODEV;
+		}
+		if (free_slot < 0) {
+			VMBUS_LOG(ERR, "%s: more than %d devices", dev->name,
+				  VMBUS_MAX_DEVICES);
+			return -ENOSPC;
+		}
+		i = free_slot;
+		rte_strscpy(sh->slot[i].name, dev->name, sizeof(sh->slot[i].name));
+	}
+	dev->slot = i;
+	vmbus_slot_dev[i] = dev;
+	return 0;
+}
+
+static void
+slot_release(struct vmbus_device *dev)
+{
+	if (dev->slot < 0)
+		return;
+	if (!vmbus_is_secondary() && vmbus_shared != NULL)
+		memset(&vmbus_shared->slot[dev->slot], 0,
+		       sizeof(vmbus_shared->slot[dev->slot]));
+	vmbus_slot_dev[dev->slot] = NULL;
+	dev->slot = -1;
+}
+
+static int
+memseg_list_end(const struct rte_memseg_list *msl, void *arg)
+{
+	uintptr_t *end = arg, e = (uintptr_t)msl->base_va + msl->len;
+
+	if (e > *end)
+		*end = e;
+	return 0;
+}
+
+void *
+vmbus_map_shared(void *want, size_t size, int fd, off_t off)
+{
+	static uintptr_t cursor;
+	const int prot = PROT_READ | PROT_WRITE;
+	void *addr;
+
+	if (want != NULL) {
+		addr = mmap(want, size, prot, MAP_SHARED | MAP_FIXED_NOREPLACE,
+			    fd, off);
+		if (addr != MAP_FAILED && addr != want) {
+			munmap(addr, size); /* kernel without NOREPLACE */
+			errno = EEXIST;
+			addr = MAP_FAILED;
+		}
+		return addr;
+	}
+	/* Secondary processes reserve EAL memory at the primary's addresses
+	 * and little else is placed past it: map there.
+	 */
+	if (cursor == 0) {
+		uintptr_t end = 0;
+
+		rte_memseg_list_walk(memseg_list_end, &end);
+		cursor = end == 0 ? UINTPTR_MAX :
+			 RTE_ALIGN_CEIL(end + ((uintptr_t)1 << 30), (uintptr_t)1 << 30);
+	}
+	if (cursor != UINTPTR_MAX) {
+		addr = mmap((void *)cursor, size, prot,
+			    MAP_SHARED | MAP_FIXED_NOREPLACE, fd, off);
+		if (addr == (void *)cursor) {
+			cursor += RTE_ALIGN_CEIL(size, (size_t)1 << 21);
+			return addr;
+		}
+		if (addr != MAP_FAILED)
+			munmap(addr, size);
+		else if (errno != EEXIST)
+			return MAP_FAILED;
+	}
+	return mmap(NULL, size, prot, MAP_SHARED, fd, off);
+}
 
 void
 vmbus_register_driver(struct vmbus_driver *drv)
@@ -131,24 +270,92 @@ vmbus_watch_stop(struct vmbus_device *dev)
 	dev->intr_watch = false;
 }
 
+static void
+unmap_secondary_subchans(struct vmbus_device *dev)
+{
+	struct vmbus_shared_subchan *rings;
+	unsigned int i;
+
+	if (!vmbus_is_secondary() || dev->slot < 0)
+		return;
+	rings = vmbus_secondary_rings[dev->slot];
+	for (i = 0; i < VMBUS_MAX_SUBCHANNELS; i++) {
+		if (rings[i].addr != NULL)
+			dev->backend->unmap_subchan(rings[i].addr, rings[i].size);
+		rings[i].addr = NULL;
+	}
+}
+
+/* The primary's sub-channel objects point at rings mapped at these
+ * addresses: map them at the same place here.
+ */
+static int
+map_secondary_subchans(struct vmbus_device *dev, struct vmbus_shared_slot *slot)
+{
+	struct vmbus_shared_subchan *rings = vmbus_secondary_rings[dev->slot];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < slot->nb_subchan && i < VMBUS_MAX_SUBCHANNELS; i++) {
+		void *ring;
+		size_t size;
+
+		ret = dev->backend->map_subchan(dev, slot->subchan[i].relid,
+						slot->subchan[i].addr, &ring, &size);
+		if (ret == 0 && size != slot->subchan[i].size) {
+			dev->backend->unmap_subchan(ring, size);
+			ret = -EINVAL;
+		}
+		if (ret < 0) {
+			VMBUS_LOG(ERR, "%s: relid %u: cannot map the sub-channel ring at the primary's address: %s",
+				  dev->name, slot->subchan[i].relid, strerror(-ret));
+			return ret;
+		}
+		rings[i] = (struct vmbus_shared_subchan){
+			.relid = slot->subchan[i].relid, .addr = ring, .size = size,
+		};
+	}
+	return 0;
+}
+
 int
 vmbus_device_map(struct vmbus_device *dev)
 {
+	struct vmbus_shared_slot *slot;
 	int ret;
 
 	if (dev->rescinded)
 		return -ENODEV;
 	if (dev->intr_fd >= 0)
 		return 0;
-	ret = dev->backend->map(dev);
+	ret = slot_attach(dev);
 	if (ret < 0)
 		return ret;
-	ret = vmbus_watch_start(dev);
+	slot = vmbus_device_slot(dev);
+	ret = dev->backend->map(dev, vmbus_is_secondary() ? slot->map : NULL);
 	if (ret < 0) {
-		dev->backend->unmap(dev);
-		return ret;
+		VMBUS_LOG(ERR, "%s: cannot map%s", dev->name, vmbus_is_secondary() ?
+			  " at the primary process's addresses" : "");
+		goto fail_slot;
 	}
+	if (vmbus_is_secondary()) {
+		ret = map_secondary_subchans(dev, slot);
+		if (ret < 0)
+			goto fail_unmap;
+	} else {
+		memcpy(slot->map, dev->map, sizeof(slot->map));
+	}
+	ret = vmbus_watch_start(dev);
+	if (ret < 0)
+		goto fail_unmap;
 	return 0;
+fail_unmap:
+	unmap_secondary_subchans(dev);
+	dev->backend->unmap(dev);
+fail_slot:
+	if (vmbus_is_secondary())
+		slot_release(dev);
+	return ret;
 }
 
 void
@@ -160,7 +367,13 @@ vmbus_device_unmap(struct vmbus_device *dev)
 	vmbus_subchan_close_all(dev);
 	if (dev->primary != NULL)
 		vmbus_chan_close(dev->primary);
+	unmap_secondary_subchans(dev);
 	dev->backend->unmap(dev);
+	if (vmbus_is_secondary())
+		slot_release(dev);
+	else if (vmbus_device_slot(dev) != NULL)
+		memset(vmbus_device_slot(dev)->map, 0,
+		       sizeof(vmbus_device_slot(dev)->map));
 }
 
 static bool
@@ -284,6 +497,7 @@ static void
 vmbus_free_device(struct vmbus_device *dev)
 {
 	TAILQ_REMOVE(&vmbus_devices, dev, next);
+	slot_release(dev);
 	if (dev->intr_handle != NULL)
 		rte_intr_instance_free(dev->intr_handle);
 	free(dev);

@@ -41,7 +41,7 @@ vmbus_channel_create(struct vmbus_device *dev, void *ring, size_t ring_size,
 		rte_free(chan);
 		return ret;
 	}
-	chan->dev = dev;
+	chan->slot = (uint16_t)dev->slot;
 	chan->relid = relid;
 	chan->subchannel_id = subchannel_id;
 	chan->monitor_id = monitor_id;
@@ -67,10 +67,26 @@ vmbus_chan_open(struct vmbus_device *dev, struct vmbus_channel **chan)
 		*chan = dev->primary;
 		return 0;
 	}
+	if (vmbus_is_secondary()) {
+		/* The channel object lives in shared memory, made by the
+		 * primary process.
+		 */
+		struct vmbus_shared_slot *slot = vmbus_device_slot(dev);
+
+		if (slot == NULL || slot->primary == NULL) {
+			VMBUS_LOG(ERR, "%s: primary process has not opened the channel",
+				  dev->name);
+			return -ENODEV;
+		}
+		*chan = dev->primary = slot->primary;
+		return 0;
+	}
 	ret = vmbus_channel_create(dev, rings->addr, rings->size, dev->relid, 0,
-				dev->monitor_id, chan);
-	if (ret == 0)
+				   dev->monitor_id, chan);
+	if (ret == 0) {
 		dev->primary = *chan;
+		vmbus_device_slot(dev)->primary = *chan;
+	}
 	return ret;
 }
 
@@ -101,7 +117,7 @@ vmbus_chan_monitor_id(const struct vmbus_channel *chan)
 struct vmbus_device *
 vmbus_chan_device(const struct vmbus_channel *chan)
 {
-	return chan->dev;
+	return vmbus_chan_dev(chan);
 }
 
 static bool
@@ -166,8 +182,9 @@ subchan_read_offer(const struct vmbus_device *dev, const char *entry,
 int
 vmbus_subchan_open(struct vmbus_channel *primary, struct vmbus_channel **chan)
 {
-	struct vmbus_device *dev = primary->dev;
+	struct vmbus_device *dev = vmbus_chan_dev(primary);
 	struct subchan_offer best = { .subchannel_id = UINT16_MAX }, o;
+	struct vmbus_shared_slot *slot;
 	char path[PATH_MAX];
 	struct dirent *de;
 	bool found = false;
@@ -178,6 +195,8 @@ vmbus_subchan_open(struct vmbus_channel *primary, struct vmbus_channel **chan)
 
 	if (dev->rescinded)
 		return -ENODEV;
+	if (vmbus_is_secondary())
+		return -ENOTSUP; /* the primary process opens channels */
 	snprintf(path, sizeof(path), "%s/%s/channels", VMBUS_SYSFS_DEVICES,
 		 dev->name);
 	dir = opendir(path);
@@ -203,7 +222,10 @@ vmbus_subchan_open(struct vmbus_channel *primary, struct vmbus_channel **chan)
 	if (!found)
 		return -EAGAIN;
 
-	ret = dev->backend->map_subchan(dev, best.relid, &ring, &size);
+	slot = vmbus_device_slot(dev);
+	if (slot->nb_subchan == VMBUS_MAX_SUBCHANNELS)
+		return -ENOSPC;
+	ret = dev->backend->map_subchan(dev, best.relid, NULL, &ring, &size);
 	if (ret < 0)
 		return ret; /* -EAGAIN while the kernel finishes opening it */
 	ret = vmbus_channel_create(dev, ring, size, best.relid,
@@ -215,6 +237,9 @@ vmbus_subchan_open(struct vmbus_channel *primary, struct vmbus_channel **chan)
 	(*chan)->ring_map = ring;
 	(*chan)->ring_map_size = size;
 	TAILQ_INSERT_TAIL(&dev->subchans, *chan, next);
+	slot->subchan[slot->nb_subchan++] = (struct vmbus_shared_subchan){
+		.relid = best.relid, .addr = ring, .size = size,
+	};
 	VMBUS_LOG(DEBUG, "%s: sub-channel %u relid %u monitor %d",
 		  dev->name, best.subchannel_id, best.relid,
 		  best.monitor_id == VMBUS_NO_MONITOR ? -1 : best.monitor_id);
@@ -242,7 +267,7 @@ vmbus_subchan_open_all(struct vmbus_channel *primary, unsigned int count,
 		if (rte_get_timer_cycles() > deadline) {
 			ret = -ETIMEDOUT;
 			VMBUS_LOG(ERR, "%s: %u of %u sub-channels offered in %u ms",
-				  primary->dev->name, opened, count, timeout_ms);
+				  vmbus_chan_dev(primary)->name, opened, count, timeout_ms);
 			goto fail;
 		}
 		rte_delay_us_sleep(1000);
@@ -272,11 +297,27 @@ vmbus_chan_close(struct vmbus_channel *chan)
 
 	if (chan == NULL)
 		return;
-	dev = chan->dev;
+	dev = vmbus_chan_dev(chan);
+	if (vmbus_is_secondary()) {
+		/* Shared objects belong to the primary process. */
+		if (chan == dev->primary)
+			dev->primary = NULL;
+		return;
+	}
 	if (chan == dev->primary) {
 		/* The kernel owns the primary; it closes with the device. */
 		dev->primary = NULL;
+		vmbus_device_slot(dev)->primary = NULL;
 	} else {
+		struct vmbus_shared_slot *slot = vmbus_device_slot(dev);
+		unsigned int i;
+
+		for (i = 0; i < slot->nb_subchan; i++) {
+			if (slot->subchan[i].relid == chan->relid) {
+				slot->subchan[i] = slot->subchan[--slot->nb_subchan];
+				break;
+			}
+		}
 		TAILQ_REMOVE(&dev->subchans, chan, next);
 		dev->backend->unmap_subchan(chan->ring_map, chan->ring_map_size);
 	}
@@ -295,7 +336,7 @@ vmbus_subchan_close_all(struct vmbus_device *dev)
 int
 vmbus_chan_signal(struct vmbus_channel *chan)
 {
-	struct vmbus_device *dev = chan->dev;
+	struct vmbus_device *dev = vmbus_chan_dev(chan);
 	uint32_t *int_bits;
 
 	if (dev->rescinded)
@@ -342,7 +383,7 @@ chan_write(struct vmbus_channel *chan, const struct iovec *iov,
 	bool signal;
 	int ret;
 
-	if (chan->dev->rescinded)
+	if (vmbus_chan_dev(chan)->rescinded)
 		return -ENODEV;
 	ret = vmbus_ring_write(&chan->tx, iov, iovcnt, &signal);
 	if (ret < 0) {
@@ -350,7 +391,7 @@ chan_write(struct vmbus_channel *chan, const struct iovec *iov,
 			chan->stats.tx_full++;
 		else if (ret == -EIO)
 			VMBUS_LOG(ERR, "%s: relid %u: host corrupted the TX ring",
-				  chan->dev->name, chan->relid);
+				  vmbus_chan_dev(chan)->name, chan->relid);
 		return ret;
 	}
 	chan->stats.tx_packets++;
@@ -438,7 +479,7 @@ chan_rx_error(struct vmbus_channel *chan, int ret)
 {
 	if (ret == -EIO)
 		VMBUS_LOG(ERR, "%s: relid %u: host corrupted the RX ring",
-			  chan->dev->name, chan->relid);
+			  vmbus_chan_dev(chan)->name, chan->relid);
 	return ret;
 }
 
@@ -450,7 +491,7 @@ vmbus_chan_peek(struct vmbus_channel *chan, uint32_t *cursor,
 	const uint8_t *p;
 	int ret;
 
-	if (chan->dev->rescinded)
+	if (vmbus_chan_dev(chan)->rescinded)
 		return -ENODEV;
 	ret = vmbus_ring_peek(&chan->rx, *cursor, &rp);
 	if (ret < 0)
@@ -494,7 +535,7 @@ vmbus_chan_recv(struct vmbus_channel *chan, void *buf, uint32_t *len,
 	uint32_t hlen, dlen;
 	int ret;
 
-	if (chan->dev->rescinded)
+	if (vmbus_chan_dev(chan)->rescinded)
 		return -ENODEV;
 	ret = vmbus_ring_peek(&chan->rx, 0, &rp);
 	if (ret < 0)
@@ -539,7 +580,7 @@ vmbus_chan_set_latency(struct vmbus_channel *chan, uint32_t ns)
 		return -ENOTSUP;
 	if (units > UINT16_MAX)
 		return -EINVAL;
-	mp = chan->dev->map[VMBUS_MAP_MONITOR_PAGE].addr;
+	mp = vmbus_chan_dev(chan)->map[VMBUS_MAP_MONITOR_PAGE].addr;
 	__atomic_store_n(&mp->latency[chan->monitor_id / 32][chan->monitor_id % 32],
 			 (uint16_t)units, __ATOMIC_RELAXED);
 	return 0;
@@ -557,7 +598,7 @@ vmbus_chan_dump(FILE *f, const struct vmbus_channel *chan)
 {
 	const struct vmbus_ring *t = &chan->tx, *r = &chan->rx;
 
-	fprintf(f, "channel %s relid %u sub %u monitor %d\n", chan->dev->name,
+	fprintf(f, "channel %s relid %u sub %u monitor %d\n", vmbus_chan_dev(chan)->name,
 		chan->relid, chan->subchannel_id,
 		chan->monitor_id == VMBUS_NO_MONITOR ? -1 : chan->monitor_id);
 	fprintf(f, "  tx: size %u windex %u host rindex %u mask %u pending %u%s\n",

@@ -153,6 +153,7 @@ scan_one(const char *name)
 	dev->device.devargs = vmbus_devargs_lookup(name);
 	dev->backend = backend;
 	dev->intr_fd = -1;
+	dev->slot = -1;
 	TAILQ_INIT(&dev->subchans);
 	if (scan_attributes(dev, dir) < 0)
 		goto skip;

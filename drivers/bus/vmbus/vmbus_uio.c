@@ -152,7 +152,7 @@ uio_unmap(struct vmbus_device *dev)
 }
 
 static int
-uio_map(struct vmbus_device *dev)
+uio_map(struct vmbus_device *dev, const struct vmbus_map *want)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	char path[64], name[64];
@@ -182,8 +182,14 @@ uio_map(struct vmbus_device *dev)
 		ret = uio_check_map(dev, i, name, size, &gpadl);
 		if (ret < 0)
 			goto fail;
-		addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			    dev->intr_fd, (off_t)i * page);
+		if (want != NULL && want[i].size != size) {
+			VMBUS_LOG(ERR, "%s: map%d changed size since the primary mapped it",
+				  dev->name, i);
+			ret = -EINVAL;
+			goto fail;
+		}
+		addr = vmbus_map_shared(want != NULL ? want[i].addr : NULL, size,
+					dev->intr_fd, (off_t)i * page);
 		if (addr == MAP_FAILED) {
 			ret = -errno;
 			VMBUS_LOG(ERR, "%s: mmap of map%d (%s) failed: %s",
@@ -201,8 +207,8 @@ fail:
 }
 
 static int
-uio_map_subchan(struct vmbus_device *dev, uint32_t relid, void **ring,
-		size_t *size)
+uio_map_subchan(struct vmbus_device *dev, uint32_t relid, void *want,
+		void **ring, size_t *size)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -228,7 +234,7 @@ uio_map_subchan(struct vmbus_device *dev, uint32_t relid, void **ring,
 		close(fd);
 		return -EINVAL;
 	}
-	addr = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	addr = vmbus_map_shared(want, st.st_size, fd, 0);
 	ret = errno;
 	close(fd);
 	if (addr == MAP_FAILED)
