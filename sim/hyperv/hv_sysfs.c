@@ -314,7 +314,9 @@ build_device(unsigned int dev)
 
 	snprintf(path, sizeof(path), "%s/subsystem", dir);
 	err = symlink_at("../..", path);
-	if (err == 0)
+	/* The two standard driver directories exist already. */
+	if (err == 0 && strcmp(s->driver, HV_UIO_DRIVER) != 0 &&
+	    strcmp(s->driver, HV_NETVSC_DRIVER) != 0)
 		err = driver_dir(s->driver);
 	snprintf(path, sizeof(path), "%s/driver", dir);
 	snprintf(target, sizeof(target), "../../drivers/%s", s->driver);

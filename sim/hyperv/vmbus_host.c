@@ -594,6 +594,10 @@ offer_subch(struct hv_dev *dev, uint64_t now)
 		c->relid = next_relid++;
 		c->subch_id = slot;
 		c->monitor_id = dev->spec->subch_monitor ? alloc_monitor_id() : HV_NO_MONITOR;
+		/* Known as offered before its ring file can be seen, so an
+		 * early mmap of the file gets ENODEV, not an unopened ring.
+		 */
+		__atomic_store_n(&c->state, HV_CH_OFFERED, __ATOMIC_RELEASE);
 		err = hv_sysfs_add_channel(dev->idx, slot, true, &c->ring_dev, &c->ring_ino);
 		ch = err == 0 ? chan_create(dev, slot) : NULL;
 		if (ch == NULL) {
@@ -605,7 +609,6 @@ offer_subch(struct hv_dev *dev, uint64_t now)
 			dev->subch_pending = 0;
 			return;
 		}
-		__atomic_store_n(&c->state, HV_CH_OFFERED, __ATOMIC_RELEASE);
 		dev->chan[slot] = ch;
 		dev->nsubch++;
 		/* The ring file exists before the channel is open: a guest

@@ -951,6 +951,14 @@ attached_main(void)
 	on = 0;
 	write(d.fd, &on, 4);
 	close(d.fd);
+	/* The event path: this process's uio write must reach the host. */
+	if (!open_device(&d, "uio1", 2 * 20480))
+		return 13;
+	chan_setup(&c, &d, d.ring, d.ring_len, 15, -1);
+	c.rx->read_index = c.rx->write_index;
+	if (!echo_once(&c, 3000, true))
+		return 14;
+	close(d.fd);
 	return 0;
 }
 
@@ -966,7 +974,7 @@ test_attach(const char *self)
 	}
 	waitpid(pid, &status, 0);
 	check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	      "second process attaches and echoes through the owner's host (status %d)",
+	      "second process attaches and echoes on both signalling paths (status %d)",
 	      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
