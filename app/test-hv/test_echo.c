@@ -173,7 +173,7 @@ test_backpressure(int argc, char **argv)
 	struct hv_echo_msg stall = { .op = HV_ECHO_OP_STALL, .arg0 = 300 };
 	struct vmbus_chan_stats st;
 	static uint8_t data[1000];
-	uint32_t sent = 0, got = 0, target, full_at = 0;
+	uint32_t sent = 0, got = 0, target, full_at = 0, idle;
 	int ret;
 
 	(void)argc; (void)argv;
@@ -198,6 +198,30 @@ test_backpressure(int argc, char **argv)
 	printf("TX ring full after %u messages\n", full_at);
 	TCHECK(full_at > 10, "ring full too early (%u)", full_at);
 	target = full_at * 4;
+	/* Once the stall is over the host drains our TX ring into our RX
+	 * ring, which we do not read yet: keep topping TX up until neither
+	 * ring moves. The host is then blocked on pending_send_sz and only
+	 * our signal after reading can wake it.
+	 */
+	rte_delay_us_sleep(stall.arg0 * 1000);
+	for (idle = 0; idle < 5 && sent < target; ) {
+		uint32_t before = sent;
+
+		for (;;) {
+			struct hv_echo_msg m = { .op = HV_ECHO_OP_ECHO, .seq = sent };
+
+			if (sent == target)
+				break;
+			fill(data, sizeof(data), sent);
+			ret = echo_send(ed->chan[0], &m, data, sizeof(data), sent, 0);
+			if (ret != 0)
+				break;
+			sent++;
+		}
+		idle = sent == before ? idle + 1 : 0;
+		rte_delay_us_sleep(10 * 1000);
+	}
+	printf("both rings full after %u messages\n", sent);
 	while (got < target) {
 		/* send while there is room, read one, repeat */
 		while (sent < target) {
