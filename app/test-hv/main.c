@@ -26,6 +26,9 @@ static const struct testhv_case cases[] = {
 	{ "intr", "interrupt-driven low-speed devices", test_intr },
 	{ "secondary", "a secondary process uses the primary's channels", test_secondary },
 	{ "secondary-child", "(started by secondary)", test_secondary_child },
+	{ "netvsc-bringup", "netvsc ports probe, start, stop, restart", test_netvsc_bringup },
+	{ "netvsc-traffic", "frames of every size and layout back intact", test_netvsc_traffic },
+	{ "netvsc-rss", "flows spread over queues as the host's table says", test_netvsc_rss },
 };
 
 static void

@@ -44,6 +44,9 @@ int test_rescind(int argc, char **argv);
 int test_intr(int argc, char **argv);
 int test_secondary(int argc, char **argv);
 int test_secondary_child(int argc, char **argv);
+int test_netvsc_bringup(int argc, char **argv);
+int test_netvsc_traffic(int argc, char **argv);
+int test_netvsc_rss(int argc, char **argv);
 int run_demo(int argc, char **argv);
 
 #endif
