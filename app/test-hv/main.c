@@ -29,6 +29,10 @@ static const struct testhv_case cases[] = {
 	{ "netvsc-bringup", "netvsc ports probe, start, stop, restart", test_netvsc_bringup },
 	{ "netvsc-traffic", "frames of every size and layout back intact", test_netvsc_traffic },
 	{ "netvsc-rss", "flows spread over queues as the host's table says", test_netvsc_rss },
+	{ "netvsc-offload", "checksum and TSO done by the host, right on the wire", test_netvsc_offload },
+	{ "netvsc-vlan", "VLAN insert on send, strip (or not) on receive", test_netvsc_vlan },
+	{ "netvsc-link", "link flaps become link status and LSC events", test_netvsc_link },
+	{ "netvsc-reconfig", "MTU and queue-count changes with traffic", test_netvsc_reconfig },
 };
 
 static void

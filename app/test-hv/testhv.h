@@ -47,6 +47,10 @@ int test_secondary_child(int argc, char **argv);
 int test_netvsc_bringup(int argc, char **argv);
 int test_netvsc_traffic(int argc, char **argv);
 int test_netvsc_rss(int argc, char **argv);
+int test_netvsc_offload(int argc, char **argv);
+int test_netvsc_vlan(int argc, char **argv);
+int test_netvsc_link(int argc, char **argv);
+int test_netvsc_reconfig(int argc, char **argv);
 int run_demo(int argc, char **argv);
 
 #endif

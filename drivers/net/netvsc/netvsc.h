@@ -135,6 +135,7 @@ struct netvsc_txq {
 	/* Send-buffer sections owned by this queue. */
 	uint32_t *free_sect;
 	uint32_t free_sect_count;
+	uint32_t free_sect_cap;
 	/* Section being filled by the current burst. */
 	uint32_t agg_sect;             /* NVSP_CHIM_IDX_NONE when none */
 	uint32_t agg_used;
@@ -258,6 +259,9 @@ void netvsc_ctrl_complete(struct netvsc_dev *nd, uint64_t xid,
 uint32_t netvsc_handle_inband(struct netvsc_dev *nd, struct netvsc_rxq *rxq,
 			      const struct vmbus_pkt *pkt);
 
+/* netvsc_ethdev.c */
+void netvsc_link_report(struct netvsc_dev *nd);
+
 /* netvsc_vf.c */
 void netvsc_vf_init(struct netvsc_dev *nd);
 void netvsc_vf_fini(struct netvsc_dev *nd);
@@ -287,6 +291,7 @@ uint16_t netvsc_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 /* Take what is on the channel off it; frames go to the stash. */
 void netvsc_rxq_drain(struct netvsc_rxq *rxq);
 int netvsc_rxq_init(struct netvsc_dev *nd, struct netvsc_rxq *rxq);
+int netvsc_rxq_reset(struct netvsc_rxq *rxq);
 void netvsc_rxq_fini(struct netvsc_rxq *rxq);
 void netvsc_rxq_flush_stash(struct netvsc_rxq *rxq);
 
@@ -298,6 +303,7 @@ void netvsc_tx_complete(struct netvsc_txq *txq, uint64_t xid,
 int netvsc_txq_init(struct netvsc_dev *nd, struct netvsc_txq *txq,
 		    uint16_t nb_desc, int socket);
 void netvsc_txq_fini(struct netvsc_txq *txq);
+void netvsc_txq_reset(struct netvsc_txq *txq);
 void netvsc_txq_assign_sections(struct netvsc_dev *nd);
 int netvsc_tx_done_cleanup(void *queue, uint32_t free_cnt);
 

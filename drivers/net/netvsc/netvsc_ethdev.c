@@ -199,11 +199,9 @@ session_open(struct netvsc_dev *nd, uint16_t nchan)
 	if (ret < 0)
 		return ret;
 	/* The receive buffer geometry is known now: size the ack lists. */
-	rxq_free(nd, 0);
-	ret = rxq_alloc(nd, 0);
+	ret = netvsc_rxq_reset(nd->rxq[0]);
 	if (ret < 0)
 		return ret;
-	bind_channel(nd, 0);
 	ret = netvsc_rndis_attach(nd);
 	if (ret < 0)
 		return ret;
@@ -227,7 +225,10 @@ session_open(struct netvsc_dev *nd, uint16_t nchan)
 	for (i = 1; i < nchan; i++) {
 		nd->chan[i] = subs[i - 1];
 		nd->nchan++;
-		ret = rxq_alloc(nd, (uint16_t)i);
+		if (nd->rxq[i] != NULL)
+			ret = netvsc_rxq_reset(nd->rxq[i]);
+		else
+			ret = rxq_alloc(nd, (uint16_t)i);
 		if (ret < 0)
 			return ret;
 		bind_channel(nd, (uint16_t)i);
@@ -242,8 +243,19 @@ session_restart(struct netvsc_dev *nd, uint16_t nchan)
 	int ret;
 
 	session_close(nd);
-	for (q = 0; q < NETVSC_MAX_QUEUES; q++)
-		rxq_free(nd, (uint16_t)q);
+	/* Queue objects stay (the application holds them); their channels
+	 * and per-session state go.
+	 */
+	for (q = 0; q < NETVSC_MAX_QUEUES; q++) {
+		if (nd->rxq[q] != NULL) {
+			netvsc_rxq_flush_stash(nd->rxq[q]);
+			nd->rxq[q]->chan = NULL;
+		}
+		if (nd->txq[q] != NULL) {
+			netvsc_txq_reset(nd->txq[q]);
+			nd->txq[q]->chan = NULL;
+		}
+	}
 	vmbus_device_unmap(nd->vdev);
 	ret = vmbus_device_map(nd->vdev);
 	if (ret < 0) {
@@ -387,6 +399,7 @@ netvsc_dev_start(struct rte_eth_dev *dev)
 		nd->started = false;
 		return ret;
 	}
+	netvsc_link_report(nd);
 	/* A VF failing to come up leaves us on the synthetic path. */
 	netvsc_vf_dev_start(nd);
 	for (q = 0; q < nd->nb_rxq; q++)
@@ -534,13 +547,12 @@ netvsc_dev_close(struct rte_eth_dev *dev)
 	return 0;
 }
 
-static int
-netvsc_link_update(struct rte_eth_dev *dev, int wait)
+/* Publish the link as we know it (atomic: any thread may call this). */
+void
+netvsc_link_report(struct netvsc_dev *nd)
 {
-	struct netvsc_dev *nd = dev->data->dev_private;
 	struct rte_eth_link link;
 
-	RTE_SET_USED(wait);
 	memset(&link, 0, sizeof(link));
 	link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
 	link.link_autoneg = RTE_ETH_LINK_FIXED;
@@ -548,7 +560,20 @@ netvsc_link_update(struct rte_eth_dev *dev, int wait)
 		RTE_ETH_LINK_DOWN;
 	link.link_speed = link.link_status == RTE_ETH_LINK_UP ?
 		nd->link_speed_mbps : RTE_ETH_SPEED_NUM_NONE;
-	return rte_eth_linkstatus_set(dev, &link);
+	rte_eth_linkstatus_set(nd->eth_dev, &link);
+}
+
+static int
+netvsc_link_update(struct rte_eth_dev *dev, int wait)
+{
+	struct netvsc_dev *nd = dev->data->dev_private;
+	struct rte_eth_link old;
+
+	RTE_SET_USED(wait);
+	rte_eth_linkstatus_get(dev, &old);
+	netvsc_link_report(nd);
+	/* 0: changed, -1: unchanged (ethdev convention) */
+	return old.link_status != (nd->link_up && !nd->failed) ? 0 : -1;
 }
 
 static int
@@ -885,7 +910,36 @@ netvsc_txq_info_get(struct rte_eth_dev *dev, uint16_t q,
 	qi->nb_desc = nd->txq[q] != NULL ? nd->txq[q]->nb_desc : 0;
 }
 
+static int
+netvsc_priv_dump(struct rte_eth_dev *dev, FILE *f)
+{
+	struct netvsc_dev *nd = dev->data->dev_private;
+	unsigned int i;
+
+	fprintf(f, "netvsc %s: NVSP %#x NDIS %u.%u, %u channels, MTU %u%s\n",
+		nd->name, nd->nvsp_version, nd->ndis_version >> 16,
+		nd->ndis_version & 0xffff, nd->nchan, nd->mtu,
+		nd->failed ? ", FAILED" : "");
+	fprintf(f, "  receive buffer %u slots of %u; send buffer %u sections of %u, aggregation %u packets / %u bytes / align %u\n",
+		nd->rxbuf_slots, nd->rxbuf_slot_size, nd->chim_sects,
+		nd->chim_sect_size, nd->agg_max_pkts, nd->agg_max_size,
+		nd->agg_align);
+	fprintf(f, "  VF: %s%s%s, data path %s\n",
+		nd->vf_offered ? "offered" : "none",
+		nd->vf_attached ? ", attached" : "",
+		nd->vf_tx ? ", active" : "",
+		nd->datapath_vf ? "VF" : "synthetic");
+	fprintf(f, "  host send table:");
+	for (i = 0; i < nd->txtbl_count; i++)
+		fprintf(f, " %u", nd->txtbl[i]);
+	fprintf(f, "\n");
+	for (i = 0; i < nd->nchan; i++)
+		vmbus_chan_dump(f, nd->chan[i]);
+	return 0;
+}
+
 static const struct eth_dev_ops netvsc_ops = {
+	.eth_dev_priv_dump = netvsc_priv_dump,
 	.dev_configure = netvsc_dev_configure,
 	.dev_start = netvsc_dev_start,
 	.dev_stop = netvsc_dev_stop,
@@ -978,6 +1032,7 @@ netvsc_probe(struct vmbus_driver *drv, struct vmbus_device *vdev)
 	if (ret < 0)
 		goto fail_session;
 	rte_ether_addr_copy(&nd->mac, dev->data->mac_addrs);
+	netvsc_link_report(nd);
 	dev->data->mtu = (uint16_t)nd->mtu;
 	vdev->drv_private = nd;
 	rte_eth_dev_probing_finish(dev);

@@ -66,6 +66,7 @@ rndis_exchange(struct netvsc_dev *nd, uint32_t len, uint32_t rid)
 	struct vmbus_gpa_range range;
 	struct nvsp_rndis msg[3] = { 0 }; /* 48 bytes >= NVSP_REQ_SIZE */
 	uint32_t type;
+	uint64_t xid;
 	int ret;
 
 	RTE_BUILD_BUG_ON(sizeof(msg) < NVSP_REQ_SIZE);
@@ -82,13 +83,21 @@ rndis_exchange(struct netvsc_dev *nd, uint32_t len, uint32_t rid)
 	nd->ctrl_done = false;
 	nd->ctrl_resp_len = 0;
 	nd->rndis_wait_rid = rid;
+	xid = NETVSC_XID_CTRL | ++nd->ctrl_xid;
+	/* A request without an answer (HALT) waits for the host to complete
+	 * the packet instead: the page must not be reused or freed before
+	 * the host has read it.
+	 */
+	if (rid == 0)
+		nd->ctrl_wait_xid = xid;
 	rte_spinlock_lock(&nd->send_lock[0]);
 	ret = vmbus_chan_send_gpa(nd->primary, &range, 1, msg, NVSP_REQ_SIZE,
-				  0, 0, NULL);
+				  xid, VMBUS_PKT_FLAG_COMPLETION_REQUESTED, NULL);
 	rte_spinlock_unlock(&nd->send_lock[0]);
-	if (ret == 0 && rid != 0)
+	if (ret == 0)
 		ret = netvsc_ctrl_wait(nd);
 	nd->rndis_wait_rid = 0;
+	nd->ctrl_wait_xid = 0;
 	if (ret == -ETIMEDOUT)
 		NETVSC_LOG(ERR, nd, "host did not answer RNDIS request %#x within %u ms",
 			   type, nd->args.ctrl_timeout_ms);
@@ -530,6 +539,7 @@ rndis_indication(struct netvsc_dev *nd, const uint8_t *msg, uint32_t len)
 		NETVSC_LOG(INFO, nd, "link %s", up ? "up" : "down");
 		break;
 	case RNDIS_STATUS_LINK_SPEED_CHANGE:
+		/* the new speed is read on the next link query */
 		break;
 	case RNDIS_STATUS_NETWORK_CHANGE:
 	case RNDIS_STATUS_OFFLOAD_CONFIG:
@@ -538,6 +548,7 @@ rndis_indication(struct netvsc_dev *nd, const uint8_t *msg, uint32_t len)
 		NETVSC_LOG(DEBUG, nd, "RNDIS indication %#x ignored", ind.status);
 		return;
 	}
+	netvsc_link_report(nd);
 	/* Report from the alarm thread, not from a data-path lcore. */
 	if (nd->eth_dev->data->dev_conf.intr_conf.lsc && !nd->lsc_pending) {
 		nd->lsc_pending = true;

@@ -418,6 +418,7 @@ rx_channel_failed(struct netvsc_rxq *rxq, int err)
 		return;
 	nd->failed = true;
 	nd->link_up = false;
+	netvsc_link_report(nd);
 	NETVSC_LOG(ERR, nd, "channel %u unusable (%s): port failed, restart it",
 		   rxq->queue_id, rte_strerror(-err));
 	rte_eth_dev_callback_process(nd->eth_dev, RTE_ETH_EVENT_INTR_RESET,
@@ -535,32 +536,55 @@ netvsc_rxq_flush_stash(struct netvsc_rxq *rxq)
 	}
 }
 
-int
-netvsc_rxq_init(struct netvsc_dev *nd, struct netvsc_rxq *rxq)
+static void
+rxq_free_state(struct netvsc_rxq *rxq)
 {
-	rxq->nd = nd;
-	rte_spinlock_init(&rxq->lock);
+	rte_free(rxq->ack_pending);
+	rxq->ack_pending = NULL;
+	rxq->ack_head = 0;
+	rxq->ack_count = 0;
+	if (rxq->loans_out != 0) {
+		/* Their free callbacks will still come: keep what they use. */
+		NETVSC_LOG(WARNING, rxq->nd, "queue %u: %u receive-buffer packets still held by the application",
+			   rxq->queue_id, rxq->loans_out);
+	} else {
+		rte_ring_free(rxq->loans_back);
+		rte_free(rxq->loans);
+	}
+	rxq->loans_back = NULL;
+	rxq->loans = NULL;
+	rxq->loans_out = 0;
+}
+
+/* Per-session state, sized by the host's receive buffer. */
+static int
+rxq_alloc_state(struct netvsc_rxq *rxq)
+{
+	struct netvsc_dev *nd = rxq->nd;
+	int socket = nd->vdev->device.numa_node;
+	static unsigned int generation;
+
 	/* Never more outstanding sections than the host has slots. */
 	rxq->ack_cap = nd->rxbuf_slots != 0 ? nd->rxbuf_slots : 1024;
 	rxq->ack_pending = rte_calloc_socket("netvsc_acks", rxq->ack_cap,
-					     sizeof(uint64_t), 0,
-					     nd->vdev->device.numa_node);
+					     sizeof(uint64_t), 0, socket);
 	if (rxq->ack_pending == NULL)
 		return -ENOMEM;
 	if (nd->args.rx_extmbuf && nd->rxbuf_slots != 0) {
 		char name[RTE_RING_NAMESIZE];
 		uint32_t i;
 
-		snprintf(name, sizeof(name), "nvsc%u_loan%u",
-			 nd->eth_dev->data->port_id, rxq->queue_id);
+		snprintf(name, sizeof(name), "nvsc%u_lo%u_%u",
+			 nd->eth_dev->data->port_id, rxq->queue_id,
+			 generation++);
 		rxq->loans = rte_zmalloc_socket("netvsc_loans",
 				sizeof(*rxq->loans) * nd->rxbuf_slots,
-				RTE_CACHE_LINE_SIZE, nd->vdev->device.numa_node);
+				RTE_CACHE_LINE_SIZE, socket);
 		rxq->loans_back = rte_ring_create(name,
-				rte_align32pow2(nd->rxbuf_slots + 1),
-				nd->vdev->device.numa_node, RING_F_SC_DEQ);
+				rte_align32pow2(nd->rxbuf_slots + 1), socket,
+				RING_F_SC_DEQ);
 		if (rxq->loans == NULL || rxq->loans_back == NULL) {
-			netvsc_rxq_fini(rxq);
+			rxq_free_state(rxq);
 			return -ENOMEM;
 		}
 		for (i = 0; i < nd->rxbuf_slots; i++) {
@@ -572,20 +596,26 @@ netvsc_rxq_init(struct netvsc_dev *nd, struct netvsc_rxq *rxq)
 	return 0;
 }
 
+int
+netvsc_rxq_init(struct netvsc_dev *nd, struct netvsc_rxq *rxq)
+{
+	rxq->nd = nd;
+	rte_spinlock_init(&rxq->lock);
+	return rxq_alloc_state(rxq);
+}
+
+/* A new session: what was pending belongs to the old one. */
+int
+netvsc_rxq_reset(struct netvsc_rxq *rxq)
+{
+	netvsc_rxq_flush_stash(rxq);
+	rxq_free_state(rxq);
+	return rxq_alloc_state(rxq);
+}
+
 void
 netvsc_rxq_fini(struct netvsc_rxq *rxq)
 {
 	netvsc_rxq_flush_stash(rxq);
-	rte_free(rxq->ack_pending);
-	rxq->ack_pending = NULL;
-	if (rxq->loans_out != 0) {
-		/* Their free callbacks will still come: keep what they use. */
-		NETVSC_LOG(WARNING, rxq->nd, "queue %u: %u receive-buffer packets still held by the application",
-			   rxq->queue_id, rxq->loans_out);
-		return;
-	}
-	rte_ring_free(rxq->loans_back);
-	rxq->loans_back = NULL;
-	rte_free(rxq->loans);
-	rxq->loans = NULL;
+	rxq_free_state(rxq);
 }

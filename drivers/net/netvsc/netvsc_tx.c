@@ -497,6 +497,17 @@ netvsc_txq_assign_sections(struct netvsc_dev *nd)
 
 		if (txq == NULL)
 			continue;
+		if (per > txq->free_sect_cap) {
+			uint32_t *fs = rte_realloc(txq->free_sect,
+						   sizeof(uint32_t) * per, 0);
+
+			if (fs == NULL) {
+				per = txq->free_sect_cap;
+			} else {
+				txq->free_sect = fs;
+				txq->free_sect_cap = per;
+			}
+		}
 		txq->free_sect_count = 0;
 		for (s = 0; s < per; s++)
 			txq->free_sect[txq->free_sect_count++] = q * per + s;
@@ -523,6 +534,7 @@ netvsc_txq_init(struct netvsc_dev *nd, struct netvsc_txq *txq,
 	txq->free_desc = rte_malloc_socket("netvsc_txfree",
 					   sizeof(uint16_t) * nb_desc, 0,
 					   socket);
+	txq->free_sect_cap = nd->chim_sects;
 	txq->free_sect = rte_malloc_socket("netvsc_txsect",
 					   sizeof(uint32_t) * nd->chim_sects, 0,
 					   socket);
@@ -548,6 +560,27 @@ netvsc_txq_init(struct netvsc_dev *nd, struct netvsc_txq *txq,
 	txq->free_count = nb_desc;
 	txq->last_progress_tsc = rte_get_timer_cycles();
 	return 0;
+}
+
+/* A new session: sends in flight will never be completed. */
+void
+netvsc_txq_reset(struct netvsc_txq *txq)
+{
+	uint16_t i;
+
+	for (i = 0; i < txq->nb_desc; i++) {
+		rte_pktmbuf_free(txq->desc[i].m);
+		txq->desc[i].m = NULL;
+		txq->desc[i].chim_idx = NVSP_CHIM_IDX_NONE;
+		txq->desc[i].pkts = 0;
+		txq->free_desc[i] = (uint16_t)(txq->nb_desc - 1 - i);
+	}
+	txq->free_count = txq->nb_desc;
+	txq->free_sect_count = 0;
+	txq->agg_sect = NVSP_CHIM_IDX_NONE;
+	txq->agg_used = 0;
+	txq->agg_pkts = 0;
+	txq->agg_bytes = 0;
 }
 
 void
