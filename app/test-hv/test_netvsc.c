@@ -40,6 +40,7 @@ test_netvsc_bringup(int argc, char **argv)
 {
 	uint16_t ports[MAX_PORTS];
 	unsigned int want = argc > 1 ? (unsigned int)atoi(argv[1]) : 1;
+	const char *version = argc > 2 ? argv[2] : NULL;
 	int n, i, round;
 
 	n = nv_find_ports(ports, MAX_PORTS);
@@ -58,6 +59,22 @@ test_netvsc_bringup(int argc, char **argv)
 		printf("port %u: MAC " RTE_ETHER_ADDR_PRT_FMT ", %u queues max, tx offloads %#" PRIx64 "\n",
 		       ports[i], RTE_ETHER_ADDR_BYTES(&mac), info.max_rx_queues,
 		       info.tx_offload_capa);
+		if (version != NULL) {
+			/* the port's dump names the negotiated version */
+			char *text = NULL, want_text[64];
+			size_t len = 0;
+			FILE *f = open_memstream(&text, &len);
+
+			TCHECK(f != NULL && rte_eth_dev_priv_dump(ports[i], f) == 0,
+			       "dump");
+			if (f != NULL)
+				fclose(f);
+			snprintf(want_text, sizeof(want_text), "NVSP %s ", version);
+			TCHECK(text != NULL && strstr(text, want_text) != NULL,
+			       "negotiated version is not %s: %s", version,
+			       text != NULL ? text : "");
+			free(text);
+		}
 		for (round = 0; round < 2; round++) {
 			TCHECK(nv_port_setup(ports[i], 1, NULL) == 0,
 			       "port %u setup round %d", ports[i], round);

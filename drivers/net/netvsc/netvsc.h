@@ -38,7 +38,7 @@ extern int netvsc_logtype;
 #define NETVSC_RSS_KEY_SIZE    NDIS_RSS_KEY_SIZE
 #define NETVSC_TX_DESC_MAX     4096
 #define NETVSC_TX_DESC_DEFAULT 1024
-#define NETVSC_STASH_SIZE      256
+#define NETVSC_STASH_SIZE      1024
 #define NETVSC_CTRL_RESP_MAX   2048
 /* Largest RNDIS header we build: PACKET_MSG, VLAN and LSO/checksum PPIs. */
 #define NETVSC_TX_HDR_SLOT     128
@@ -60,6 +60,7 @@ struct netvsc_rx_stats {
 	uint64_t broadcast;
 	uint64_t acks_deferred;
 	uint64_t zero_copy;    /* frames lent as external mbufs */
+	uint64_t stash_full;   /* taken off the ring with nowhere to go */
 	uint64_t size_bins[8];
 };
 

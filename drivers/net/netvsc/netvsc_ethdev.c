@@ -15,7 +15,7 @@
 
 #include "netvsc.h"
 
-RTE_LOG_REGISTER_SUFFIX(netvsc_logtype, driver, NOTICE);
+RTE_LOG_REGISTER_DEFAULT(netvsc_logtype, NOTICE);
 
 #define NETVSC_ARG_LATENCY        "latency"
 #define NETVSC_ARG_RX_COPYBREAK   "rx_copybreak"
@@ -391,10 +391,14 @@ netvsc_dev_start(struct rte_eth_dev *dev)
 		if (nd->txq[q] == NULL)
 			return -EINVAL;
 	netvsc_txq_assign_sections(nd);
+	ret = netvsc_rndis_link_query(nd);
+	if (ret < 0)
+		return ret;
+	/* The filter last: frames flow from here on, and the ones that come
+	 * before its completion wait in the stash for the first rx_burst.
+	 */
 	nd->started = true;
 	ret = netvsc_rndis_set_filter(nd, current_filter(nd));
-	if (ret == 0)
-		ret = netvsc_rndis_link_query(nd);
 	if (ret < 0) {
 		nd->started = false;
 		return ret;
@@ -640,7 +644,7 @@ netvsc_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 			st->ipackets += rxq->stats.packets;
 			st->ibytes += rxq->stats.bytes;
 			st->ierrors += rxq->stats.errors;
-			st->imissed += rxq->stats.dropped;
+			st->imissed += rxq->stats.dropped + rxq->stats.stash_full;
 			st->rx_nombuf += rxq->stats.nombuf;
 			if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 				st->q_ipackets[q] = rxq->stats.packets;
@@ -688,7 +692,7 @@ struct xstat_def {
 #define TXS(f) { #f, offsetof(struct netvsc_tx_stats, f) }
 static const struct xstat_def rx_xstats[] = {
 	RXS(packets), RXS(bytes), RXS(errors), RXS(nombuf), RXS(dropped),
-	RXS(multicast), RXS(broadcast), RXS(acks_deferred), RXS(zero_copy),
+	RXS(multicast), RXS(broadcast), RXS(acks_deferred), RXS(zero_copy), RXS(stash_full),
 	{ "size_64_packets", offsetof(struct netvsc_rx_stats, size_bins[0]) },
 	{ "size_65_127_packets", offsetof(struct netvsc_rx_stats, size_bins[1]) },
 	{ "size_128_255_packets", offsetof(struct netvsc_rx_stats, size_bins[2]) },

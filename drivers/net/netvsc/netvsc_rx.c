@@ -254,7 +254,7 @@ rx_deliver(struct netvsc_rxq *rxq, struct rx_out *out, struct rte_mbuf *m)
 	if (unlikely(rxq->stash_count == NETVSC_STASH_SIZE)) {
 		/* more frames in one packet than we had room for */
 		rte_pktmbuf_free(m);
-		rxq->stats.dropped++;
+		rxq->stats.stash_full++;
 		return;
 	}
 	rxq->stash[(rxq->stash_head + rxq->stash_count) % NETVSC_STASH_SIZE] = m;
@@ -511,13 +511,15 @@ netvsc_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	struct netvsc_rxq *rxq = queue;
 	uint16_t got = 0;
 
-	while (rxq->stash_count > 0 && got < n) {
-		pkts[got++] = rxq->stash[rxq->stash_head];
-		rxq->stash_head = (rxq->stash_head + 1) % NETVSC_STASH_SIZE;
-		rxq->stash_count--;
-	}
-	if (got < n && rte_spinlock_trylock(&rxq->lock)) {
-		got += rxq_process(rxq, pkts + got, n - got);
+	/* The stash is filled under the lock by whoever drained the ring. */
+	if (rte_spinlock_trylock(&rxq->lock)) {
+		while (unlikely(rxq->stash_count > 0) && got < n) {
+			pkts[got++] = rxq->stash[rxq->stash_head];
+			rxq->stash_head = (rxq->stash_head + 1) % NETVSC_STASH_SIZE;
+			rxq->stash_count--;
+		}
+		if (got < n)
+			got += rxq_process(rxq, pkts + got, n - got);
 		rte_spinlock_unlock(&rxq->lock);
 	}
 	/* With a VF, both paths deliver: exception traffic stays synthetic. */
