@@ -60,6 +60,8 @@ hv_map_size(unsigned int dev, unsigned int map)
 		return 2 * (size_t)hv_cfg.dev[dev].ring_size;
 	if (map < HV_STD_MAPS)
 		return HV_PAGE_SIZE;
+	if (map < HV_MAX_MAPS && hv_cfg.dev[dev].map_size[map] != 0)
+		return hv_cfg.dev[dev].map_size[map];
 	if (s != NULL && map - HV_STD_MAPS < s->nmaps)
 		return s->maps[map - HV_STD_MAPS].size;
 	return 0;
