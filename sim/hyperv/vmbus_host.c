@@ -21,6 +21,7 @@
 
 #include "hv_model.h"
 #include "host_ring.h"
+#include "vswitch.h"
 
 struct hv_outpkt {
 	struct hv_outpkt *next;
@@ -829,6 +830,8 @@ hv_ctl_exec(const char *cmd, char *out, size_t len)
 
 	out[0] = '\0';
 	r = hv_service_ctl(cmd, out, len);
+	if (r == -ENOSYS)
+		r = vsw_ctl(cmd, out, len);
 	if (r != -ENOSYS)
 		return r;
 	nf = sscanf(cmd, "%31s %63s %31s %lu", verb, id, arg, &ms);
@@ -951,6 +954,8 @@ hv_ctl(const char *cmd, char *reply, unsigned int reply_len)
 		"list", "stats", "rescind", "stall", "offer-subch",
 		/* NetVSP (netvsp.c) */
 		"nic", "link", "vf", "datapath", "noack", "corrupt", "inject",
+		/* virtual switch (vswitch.c) */
+		"wire", "gen", "vswitch",
 	};
 	uint64_t deadline = sim_now_ns() + 10000000000ull;
 	char verb[32] = "";
@@ -1053,6 +1058,7 @@ host_main(void *arg)
 				if (dev->chan[c] != NULL)
 					chan_tick(dev->chan[c], now, &next);
 		}
+		vsw_poll(sim_now_ns(), &next);
 		now = sim_now_ns();
 		if (next <= now || host_kicked)
 			continue;
@@ -1060,6 +1066,7 @@ host_main(void *arg)
 			      next == UINT64_MAX ? UINT64_MAX : next - now);
 	}
 	dev_hooks_fini();
+	vsw_fini();
 	return NULL;
 }
 

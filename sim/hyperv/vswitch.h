@@ -18,6 +18,7 @@
 #define UDRV_HV_VSWITCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define VSW_MAX_FRAME   (9216 + 18)
@@ -82,5 +83,39 @@ bool vsw_poll(uint64_t now_ns, uint64_t *next_ns);
 
 /* Report (key=value lines) of every port, generator and sink. */
 int vsw_report(char *buf, unsigned int len);
+
+/*
+ * Additions for the host and the NIC model (the switch's options and
+ * control commands, documented in doc/simulator.md).
+ */
+
+/*
+ * NIC index of VMBus device dev (its position among all --vmbus
+ * devices): devices of the netvsc class bound to uio_hv_generic count
+ * from 0 in option order. Returns -1 for any other device. Same in every
+ * process.
+ */
+int vsw_nic_index(unsigned int dev);
+
+/* The MAC that NIC index is given: 00:15:5d:00:00:<index>. */
+void vsw_nic_mac(unsigned int index, uint8_t mac[6]);
+
+/* The serial number the host announces for the NIC's VF (VFASSOC). */
+uint32_t vsw_vf_serial(const struct vsw_port *port);
+
+/* Whether verb is a switch command ("wire", "gen", "vswitch"). */
+bool vsw_ctl_verb(const char *verb);
+
+/*
+ * Run a switch command on the host thread: reply text in out. Returns 0,
+ * a negative errno, or -ENOSYS if cmd is not a switch command.
+ */
+int vsw_ctl(const char *cmd, char *out, size_t len);
+
+/*
+ * The host thread is ending: final report (stderr and --report file when
+ * anything was configured), TAP interfaces removed, everything freed.
+ */
+void vsw_fini(void);
 
 #endif /* UDRV_HV_VSWITCH_H */
