@@ -416,6 +416,7 @@ vf_selected(const struct vsw_port *p, const uint8_t *f)
 static int
 port_input(struct vsw_port *p, const uint8_t *f, uint32_t len, bool direct, bool hold)
 {
+	bool refused = false;
 	int r;
 
 	if (!p->link_up) {
@@ -442,6 +443,7 @@ port_input(struct vsw_port *p, const uint8_t *f, uint32_t len, bool direct, bool
 			return 0;
 		}
 		p->st.nic_busy++;
+		refused = true;
 	}
 	if (hold)
 		return -EAGAIN;
@@ -449,6 +451,8 @@ port_input(struct vsw_port *p, const uint8_t *f, uint32_t len, bool direct, bool
 		p->st.drop_queue_full++;
 		return 0;
 	}
+	/* The NIC just refused the new head: drain_rxq need not count it. */
+	p->rxq.busy |= refused;
 	if (p->rxq.count > p->st.queue_max)
 		p->st.queue_max = p->rxq.count;
 	return 0;

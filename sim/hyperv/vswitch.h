@@ -33,7 +33,9 @@ enum vsw_path {
 struct vsw_nic_ops {
 	/*
 	 * A frame from the wire for the NIC's synthetic path.
-	 * Returns 0 when taken; -ENOSPC when the NIC has no room now: the
+	 * Returns 0 when taken; -ENOSPC when the NIC has no room now (also
+	 * while the guest cannot take frames yet: channel not open, packet
+	 * filter 0; OpenVMM pends those too): the
 	 * switch keeps the frame and offers it again later, in order (a
 	 * generator in lossless mode then waits; other backends drop and
 	 * count after a bounded queue fills); any other negative errno: the
