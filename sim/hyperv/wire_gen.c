@@ -13,7 +13,7 @@
  *   6  u16 L4 payload length (stamp included)          (all big-endian)
  *
  * and a pattern that depends on the flow and sequence number after it,
- * so a payload mixed from two frames is caught too.
+ * so the hash also catches a payload mixed from two frames.
  *
  * A sink checks every frame a NIC sends: headers and checksums as the NIC
  * produced them, then the stamp, and then the flow's sequence against the
@@ -111,7 +111,10 @@ struct wire_sink {
 /* The generators by id, for the sinks. */
 static struct wire_gen *gens[VSW_MAX_PORTS];
 
-/* ---- byte order and checksums ---- */
+/* ---- byte order and checksums ----
+ * Deliberately not nic_offload.c's: the sink checks what the NIC model
+ * computed, so it must not share its code.
+ */
 
 static inline void
 put16(uint8_t *p, uint16_t v)
@@ -606,7 +609,7 @@ static void
 sink_stamp(struct wire_sink *s, const uint8_t *pl, uint32_t plen, int vlan)
 {
 	struct wire_gen *g;
-	uint32_t flow, seq, i;
+	uint32_t flow, seq;
 
 	if (plen < STAMP_LEN || get16(pl) != STAMP_MAGIC || pl[3] != STAMP_VERSION ||
 	    pl[2] >= VSW_MAX_PORTS || (g = gens[pl[2]]) == NULL) {
@@ -621,14 +624,6 @@ sink_stamp(struct wire_sink *s, const uint8_t *pl, uint32_t plen, int vlan)
 		s->corrupt++;
 		return;
 	}
-	/* The hash covers the pattern, but check it byte by byte as well:
-	 * a payload of another frame of the same length must not pass.
-	 */
-	for (i = STAMP_LEN; i < plen; i++)
-		if (pl[i] != pattern_byte(flow, seq, i)) {
-			s->corrupt++;
-			return;
-		}
 	s->received++;
 	s->from_gen[g->id] = true;
 	switch (flow_receive(&g->flow[flow], seq)) {
