@@ -30,6 +30,7 @@
 #define RXQ_WRAP         UINT32_MAX
 #define BURST            64u            /* frames per source per poll */
 #define RETRY_NS         100000ull      /* NIC or wire pushed back */
+#define DOWN_RETRY_NS    1000000ull     /* NIC not up yet (lossless generator) */
 #define IO_FAST_NS       20000ull       /* fd polling while traffic flows */
 #define IO_SLOW_NS       1000000ull     /* ... and when idle */
 #define VF_CHECK_NS      200000000ull   /* looking for the VF interface */
@@ -59,6 +60,7 @@ struct port_stats {
 	uint64_t drop_link_down;
 	uint64_t drop_queue_full;
 	uint64_t drop_nic;             /* deliver() failed */
+	uint64_t drop_nic_down;        /* ... with -ENETDOWN: NIC not up */
 	uint64_t drop_detached;        /* no NIC attached */
 	uint64_t drop_tap;
 	uint64_t drop_vf;
@@ -407,11 +409,21 @@ vf_selected(const struct vsw_port *p, const uint8_t *f)
 	       memcmp(f, p->mac, 6) == 0;
 }
 
+static void
+count_nic_error(struct vsw_port *p, int r)
+{
+	if (r == -ENETDOWN)
+		p->st.drop_nic_down++;
+	else
+		p->st.drop_nic++;
+}
+
 /*
  * A frame from the wire for port p's NIC. direct: deliver() may be
  * called now (not from inside the NIC model). hold: the caller keeps a
  * frame that cannot go at once (lossless generator) instead of queueing
- * or dropping it; -EAGAIN then.
+ * or dropping it: -EAGAIN then, or -ENETDOWN while the NIC cannot
+ * receive at all (not attached, or its guest not ready).
  */
 static int
 port_input(struct vsw_port *p, const uint8_t *f, uint32_t len, bool direct, bool hold)
@@ -427,7 +439,7 @@ port_input(struct vsw_port *p, const uint8_t *f, uint32_t len, bool direct, bool
 		return vf_output(p, f, len, hold);
 	if (p->ops == NULL) {
 		if (hold)
-			return -EAGAIN;
+			return -ENETDOWN;
 		p->st.drop_detached++;
 		return 0;
 	}
@@ -438,8 +450,10 @@ port_input(struct vsw_port *p, const uint8_t *f, uint32_t len, bool direct, bool
 			p->st.rx_bytes += len;
 			return 0;
 		}
+		if (r == -ENETDOWN && hold)
+			return r;
 		if (r != -ENOSPC) {
-			p->st.drop_nic++;
+			count_nic_error(p, r);
 			return 0;
 		}
 		p->st.nic_busy++;
@@ -532,7 +546,7 @@ drain_rxq(struct vsw_port *p, uint64_t now, uint64_t *next)
 			p->st.rx_frames++;
 			p->st.rx_bytes += len;
 		} else {
-			p->st.drop_nic++;
+			count_nic_error(p, r);
 		}
 		rxq_pop(&p->rxq, len);
 		work = true;
@@ -606,6 +620,7 @@ run_gen(struct vsw_port *p, uint64_t now, uint64_t *next)
 	const uint8_t *f;
 	unsigned int n;
 	uint32_t len;
+	int r;
 
 	/* A generator whose link is down waits, as a real one would. */
 	if (g == NULL || !p->link_up)
@@ -614,9 +629,10 @@ run_gen(struct vsw_port *p, uint64_t now, uint64_t *next)
 		f = wire_gen_peek(g, now, &len, next);
 		if (f == NULL)
 			break;
-		if (port_input(p, f, len, true, wire_gen_lossless(g)) != 0) {
+		r = port_input(p, f, len, true, wire_gen_lossless(g));
+		if (r != 0) {
 			wire_gen_blocked(g);
-			lower(next, now + RETRY_NS);
+			lower(next, now + (r == -ENETDOWN ? DOWN_RETRY_NS : RETRY_NS));
 			break;
 		}
 		wire_gen_sent(g, now);
@@ -675,7 +691,8 @@ port_report(const struct vsw_port *p, char *buf, size_t len)
 		" queued=%u queue_max=%" PRIu64 " nic_busy=%" PRIu64
 		" tx_pushback=%" PRIu64 " drop_no_wire=%" PRIu64
 		" drop_link_down=%" PRIu64 " drop_queue_full=%" PRIu64
-		" drop_nic=%" PRIu64 " drop_detached=%" PRIu64 " drop_tap=%" PRIu64
+		" drop_nic=%" PRIu64 " drop_nic_down=%" PRIu64
+		" drop_detached=%" PRIu64 " drop_tap=%" PRIu64
 		" drop_vf=%" PRIu64 " drop_bad_frame=%" PRIu64 " link_flaps=%" PRIu64
 		" datapath_switches=%" PRIu64 " attaches=%" PRIu64 "\n",
 		p->index, p->mac[0], p->mac[1], p->mac[2], p->mac[3], p->mac[4],
@@ -687,6 +704,7 @@ port_report(const struct vsw_port *p, char *buf, size_t len)
 		s->vf_tx_frames, s->vf_tx_bytes, s->vf_rx_frames, s->vf_rx_bytes,
 		p->rxq.count, s->queue_max, s->nic_busy, s->tx_pushback,
 		s->drop_no_wire, s->drop_link_down, s->drop_queue_full, s->drop_nic,
+		s->drop_nic_down,
 		s->drop_detached, s->drop_tap, s->drop_vf, s->drop_bad_frame,
 		s->link_flaps, s->datapath_switches, s->attaches);
 }

@@ -33,13 +33,14 @@ enum vsw_path {
 struct vsw_nic_ops {
 	/*
 	 * A frame from the wire for the NIC's synthetic path.
-	 * Returns 0 when taken; -ENOSPC when the NIC has no room now (also
-	 * while the guest cannot take frames yet: channel not open, packet
-	 * filter 0; OpenVMM pends those too): the
+	 * Returns 0 when taken; -ENOSPC when the NIC has no room now (or
+	 * pends frames, e.g. while the packet filter is 0): the
 	 * switch keeps the frame and offers it again later, in order (a
 	 * generator in lossless mode then waits; other backends drop and
 	 * count after a bounded queue fills); any other negative errno: the
-	 * frame is dropped and counted against the NIC.
+	 * frame is dropped and counted against the NIC. -ENETDOWN (the NIC
+	 * cannot receive at all: guest not ready) is counted apart, and a
+	 * lossless generator waits for the NIC instead of losing frames.
 	 */
 	int (*deliver)(void *nic, const uint8_t *frame, uint32_t len);
 	/* The wire's link state changed (e.g. a scheduled flap). */

@@ -559,6 +559,42 @@ test_backpressure(bool lossless)
 	vsw_fini();
 }
 
+/* ---- a NIC that is not up yet (-ENETDOWN) ---- */
+
+static void
+test_nic_down(void)
+{
+	static const char *const opts[] = {
+		"wire", "gen:0,rate=1000,count=50,lossless=yes",
+		"wire", "gen:1,rate=1000,count=50",
+		NULL, NULL,
+	};
+	long long sent1;
+
+	if (!configure(2, opts)) {
+		check(false, "NIC down configuration");
+		return;
+	}
+	nic_attach(0);
+	nic_attach(1);
+	nics[0].fail = nics[1].fail = -ENETDOWN;
+	run_ms(20, NULL);
+	report_now();
+	sent1 = rep_get("gen", 1, "sent");
+	check(rep_get("gen", 0, "sent") == 0 && rep_get("gen", 0, "blocked") == 1 &&
+	      rep_get("port", 0, "drop_nic_down") == 0,
+	      "lossless: the generator waits for a NIC that is not up");
+	check(sent1 >= 19 && rep_get("port", 1, "drop_nic_down") == sent1 &&
+	      rep_get("port", 1, "drop_nic") == 0,
+	      "lossy: frames for a NIC that is not up are dropped apart (%lld)", sent1);
+	nics[0].fail = nics[1].fail = 0;
+	run_ms(100, NULL);
+	report_now();
+	check(rep_get("gen", 0, "sent") == 50 && rep_get("port", 0, "rx_frames") == 50,
+	      "lossless: all 50 frames once the NIC is up");
+	vsw_fini();
+}
+
 /* ---- loop, link, flap, detach, scheduled commands ---- */
 
 static uint8_t test_frame[60] = {
@@ -1056,6 +1092,7 @@ main(void)
 	test_gen_sink();
 	test_backpressure(true);
 	test_backpressure(false);
+	test_nic_down();
 	test_wires();
 	test_sink_rate();
 	test_shapes();
