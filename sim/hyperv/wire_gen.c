@@ -449,6 +449,11 @@ wire_gen_sent(struct wire_gen *g, uint64_t now)
 {
 	if (!g->pending)
 		return;
+	/* After a wait, pacing starts again from here: the rate is a
+	 * ceiling, never made up for by a burst.
+	 */
+	if (g->waiting && g->spec.rate_pps != 0)
+		wire_gen_resume(g, now);
 	g->pending = false;
 	g->waiting = false;
 	if (g->sent == 0)

@@ -588,6 +588,11 @@ test_nic_down(void)
 	      rep_get("port", 1, "drop_nic") == 0,
 	      "lossy: frames for a NIC that is not up are dropped apart (%lld)", sent1);
 	nics[0].fail = nics[1].fail = 0;
+	run_ms(10, NULL);
+	report_now();
+	check(rep_get("gen", 0, "sent") >= 9 && rep_get("gen", 0, "sent") <= 11,
+	      "lossless: after the wait, no burst to catch up (%lld in 10 ms)",
+	      rep_get("gen", 0, "sent"));
 	run_ms(100, NULL);
 	report_now();
 	check(rep_get("gen", 0, "sent") == 50 && rep_get("port", 0, "rx_frames") == 50,
