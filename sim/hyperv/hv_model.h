@@ -42,6 +42,7 @@
 
 #define HV_UIO_DRIVER       "uio_hv_generic"
 #define HV_NETVSC_DRIVER    "hv_netvsc"
+#define HV_NETVSC_CLASS_GUID "f8615163-df3e-46c5-913f-f2d2f965ed0e"
 
 /* VMBus packet types and flags. */
 #define HV_PKT_INBAND       6
@@ -91,6 +92,7 @@ struct hv_dev_spec {
 	uint32_t ring_size;            /* per direction, header page included */
 	bool monitor;                  /* primary channel has a monitor id */
 	bool subch_monitor;
+	bool subch_ring_late;          /* ring file only once the channel is open */
 	unsigned int max_subch;
 	unsigned int subch_delay_ms;
 	int numa;
@@ -115,6 +117,13 @@ struct hv_config {
 };
 
 extern struct hv_config hv_cfg;
+
+/* netvsc-class options (netvsp_config.c): defaults, and one key=value;
+ * 1 taken, 0 not a NIC key, -1 bad value (err says why).
+ */
+void netvsp_config_defaults(struct hv_dev_spec *s);
+int netvsp_config_key(struct hv_dev_spec *s, const char *key, const char *val,
+		      char *err, size_t errlen);
 
 /* ---- guest-visible memory layouts ---- */
 
@@ -337,6 +346,13 @@ void hv_map_file(char *buf, size_t len, unsigned int dev, unsigned int map);
 int hv_sysfs_build(void);
 int hv_sysfs_add_channel(unsigned int dev, unsigned int slot, bool ring,
 			 uint64_t *ring_dev, uint64_t *ring_ino);
+/* A channel's ring file: created under a hidden name (then published by
+ * renaming it into place, or at once if !hidden).
+ */
+void hv_sysfs_ring_hidden_path(char *buf, size_t len, unsigned int dev, uint32_t relid);
+int hv_sysfs_ring_file(unsigned int dev, uint32_t relid, bool hidden,
+		       uint64_t *ring_dev, uint64_t *ring_ino);
+int hv_sysfs_ring_publish(unsigned int dev, uint32_t relid);
 void hv_sysfs_remove_channel(unsigned int dev, uint32_t relid);
 void hv_sysfs_rescind(unsigned int dev);
 

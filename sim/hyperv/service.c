@@ -24,6 +24,7 @@ static const struct hv_service null_service = {
 static const struct hv_service *const services[] = {
 	&hv_echo_service,
 	&hv_echo_lowspeed_service,
+	&hv_netvsp_service,
 };
 
 const struct hv_service *

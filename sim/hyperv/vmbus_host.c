@@ -161,8 +161,9 @@ clear_guest_signals(struct hv_chan *ch)
 	__atomic_store_n(&ch->shm->event, 0, __ATOMIC_SEQ_CST);
 }
 
+/* ring_path: the ring file if not yet at its final name, else NULL. */
 static struct hv_chan *
-chan_create(struct hv_dev *dev, unsigned int slot)
+chan_create(struct hv_dev *dev, unsigned int slot, const char *ring_path)
 {
 	struct hv_chan *ch = calloc(1, sizeof(*ch));
 	uint32_t size = dev->spec->ring_size;
@@ -174,7 +175,10 @@ chan_create(struct hv_dev *dev, unsigned int slot)
 	ch->slot = slot;
 	ch->shm = &dev->shm->chan[slot];
 	ch->ring_len = 2 * (size_t)size;
-	hv_ring_path(path, sizeof(path), dev->idx, ch->shm->relid);
+	if (ring_path != NULL)
+		snprintf(path, sizeof(path), "%s", ring_path);
+	else
+		hv_ring_path(path, sizeof(path), dev->idx, ch->shm->relid);
 	ch->ring = sim_map_file(path, ch->ring_len);
 	ch->pkt = malloc(size);
 	ch->svc_priv = calloc(1, dev->svc->chan_priv_size + 1);
@@ -686,7 +690,9 @@ offer_subch(struct hv_dev *dev, uint64_t now)
 	while (dev->subch_pending > 0) {
 		unsigned int slot = dev->nsubch + 1;
 		struct hv_shm_chan *c = &dev->shm->chan[slot];
+		char hidden[SIM_PATH_MAX];
 		struct hv_chan *ch;
+		bool late;
 		int err;
 
 		dev->subch_pending--;
@@ -698,8 +704,14 @@ offer_subch(struct hv_dev *dev, uint64_t now)
 		 * early mmap of the file gets ENODEV, not an unopened ring.
 		 */
 		__atomic_store_n(&c->state, HV_CH_OFFERED, __ATOMIC_RELEASE);
-		err = hv_sysfs_add_channel(dev->idx, slot, true, &c->ring_dev, &c->ring_ino);
-		ch = err == 0 ? chan_create(dev, slot) : NULL;
+		late = dev->spec->subch_ring_late;
+		err = hv_sysfs_add_channel(dev->idx, slot, !late, &c->ring_dev, &c->ring_ino);
+		if (err == 0 && late) {
+			hv_sysfs_ring_hidden_path(hidden, sizeof(hidden), dev->idx, c->relid);
+			err = hv_sysfs_ring_file(dev->idx, c->relid, true, &c->ring_dev,
+						 &c->ring_ino);
+		}
+		ch = err == 0 ? chan_create(dev, slot, late ? hidden : NULL) : NULL;
 		if (ch == NULL) {
 			sim_log(HV_LOG, "%s: cannot offer sub-channel %u", dev->spec->id, slot);
 			if (c->monitor_id != HV_NO_MONITOR)
@@ -711,10 +723,19 @@ offer_subch(struct hv_dev *dev, uint64_t now)
 		}
 		dev->chan[slot] = ch;
 		dev->nsubch++;
-		/* The ring file exists before the channel is open: a guest
-		 * that maps it too early gets ENODEV and must retry.
-		 */
-		ch->open_due_ns = now + HV_SUBCH_OPEN_MS * 1000000ull;
+		if (late) {
+			/* Older kernels: the ring file appears once the
+			 * channel is open, so a guest never maps it early.
+			 */
+			chan_open(ch);
+			hv_sysfs_ring_publish(dev->idx, c->relid);
+		} else {
+			/* The ring file exists before the channel is open: a
+			 * guest that maps it too early gets ENODEV and must
+			 * retry.
+			 */
+			ch->open_due_ns = now + HV_SUBCH_OPEN_MS * 1000000ull;
+		}
 		if (sim_verbose)
 			sim_log(HV_LOG, "%s: offered sub-channel %u relid %u monitor %d",
 				dev->spec->id, slot, c->relid, c->monitor_id);
@@ -1133,7 +1154,7 @@ hv_build(const char *dir)
 		dev->svc = hv_service_find(dev->spec->class_guid);
 		if (!dev->spec->uio)
 			continue;
-		dev->chan[0] = chan_create(dev, 0);
+		dev->chan[0] = chan_create(dev, 0, NULL);
 		if (dev->chan[0] == NULL)
 			return -ENOMEM;
 	}
