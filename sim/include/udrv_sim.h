@@ -13,6 +13,11 @@
  *   stall <uuid> <relid|all> <ms>
  *                             the host stops reading channel(s) for ms
  *   offer-subch <uuid> <n>    the host offers n more sub-channels
+ *   wire <nic> up|down        virtual switch: link flap on NIC nic's wire
+ *   gen <nic> start|stop|rate <pps|max>
+ *                             the traffic generator feeding NIC nic
+ *   vswitch report            key=value lines per port, generator and
+ *                             sink (also written to --report FILE)
  *
  * Returns 0 or a negative errno; reply (may be NULL) receives the text.
  */
