@@ -1326,6 +1326,27 @@ netvsp_dev_tick(struct hv_dev *dev, uint64_t now, uint64_t *next)
 	rndis_link_update(nic, now, next);
 }
 
+static size_t nic_report(struct nic *nic, char *out, size_t len);
+
+/* The counters once more at the end, one "hvsim-nic:" line each. */
+static void
+final_report(struct nic *nic)
+{
+	static char buf[16384];
+	char *line, *save = NULL;
+
+	nic_report(nic, buf, sizeof(buf));
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char pre[] = "hvsim-nic: ";
+
+		if (sim_raw_write(2, pre, sizeof(pre) - 1) < 0 ||
+		    sim_raw_write(2, line, strlen(line)) < 0 ||
+		    sim_raw_write(2, "\n", 1) < 0)
+			return;
+	}
+}
+
 static void
 netvsp_dev_fini(struct hv_dev *dev)
 {
@@ -1334,6 +1355,9 @@ netvsp_dev_fini(struct hv_dev *dev)
 
 	if (nic == NULL)
 		return;
+	/* Only NICs a guest talked to, so other tests stay quiet. */
+	if (nic->stats.ctrl_msgs != 0)
+		final_report(nic);
 	if (nic->port != NULL)
 		vsw_detach_nic(nic->port);
 	ctrl_queue_free(nic);
@@ -1385,6 +1409,18 @@ static const struct {
 	STAT(datapath_switches), STAT(txtbl_sent), STAT(injected),
 };
 
+/* Channels the host stopped serving: ring-level corruption. */
+static unsigned int
+corrupt_channels(const struct nic *nic)
+{
+	const struct hv_shm_dev *d = &hv_shm->dev[hv_dev_index(nic->dev)];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < HV_MAX_CHANNELS; i++)
+		n += d->chan[i].stats.corrupt != 0;
+	return n;
+}
+
 static size_t
 nic_report(struct nic *nic, char *out, size_t len)
 {
@@ -1409,6 +1445,7 @@ nic_report(struct nic *nic, char *out, size_t len)
 	    nic->vf_announced ? "announced" : (nic->port != NULL &&
 	    vsw_vf_ifname(nic->port) != NULL ? "idle" : "none"),
 	    nic->noack ? "on" : "off");
+	PUT(" corrupt_channels=%u", corrupt_channels(nic));
 	for (i = 0; i < sizeof(stat_names) / sizeof(stat_names[0]); i++)
 		PUT(" %s=%" PRIu64, stat_names[i].name,
 		    *(const uint64_t *)((const uint8_t *)&nic->stats + stat_names[i].off));
