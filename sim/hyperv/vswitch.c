@@ -99,10 +99,6 @@ static uint64_t at_base_ns;
 static unsigned int at_next;
 static uint8_t io_buf[VSW_MAX_FRAME];
 
-static const char *const kind_names[] = {
-	"none", "loop", "link", "tap", "sink",
-};
-
 static inline void
 lower(uint64_t *next, uint64_t t)
 {
@@ -682,7 +678,7 @@ port_report(const struct vsw_port *p, char *buf, size_t len)
 		snprintf(wire, sizeof(wire), "tap:%s",
 			 p->tap_fd >= 0 ? p->tap_name : "(none)");
 	else
-		snprintf(wire, sizeof(wire), "%s", kind_names[p->spec->kind]);
+		snprintf(wire, sizeof(wire), "%s", vsw_wire_kind_names[p->spec->kind]);
 	return snprintf(buf, len,
 		"port=%u mac=%02x:%02x:%02x:%02x:%02x:%02x wire=%s link=%s nic=%s "
 		"datapath=%s vf=%s vf_open=%s tx_frames=%" PRIu64 " tx_bytes=%" PRIu64

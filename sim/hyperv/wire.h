@@ -41,6 +41,9 @@ enum vsw_wire_kind {
 	VSW_WIRE_SINK,
 };
 
+/* "none", "loop", "link", "tap", "sink" */
+extern const char *const vsw_wire_kind_names[];
+
 enum vsw_size_mode {
 	VSW_SIZE_FIXED,
 	VSW_SIZE_RANGE,

@@ -24,7 +24,7 @@
 
 struct vsw_config vsw_cfg;
 
-static const char *const kind_names[] = {
+const char *const vsw_wire_kind_names[] = {
 	[VSW_WIRE_NONE] = "none",
 	[VSW_WIRE_LOOP] = "loop",
 	[VSW_WIRE_LINK] = "link",
@@ -241,7 +241,7 @@ set_wire(struct vsw_port_spec *p, unsigned int nic, enum vsw_wire_kind kind,
 {
 	if (p->kind != VSW_WIRE_NONE) {
 		snprintf(err, errlen, "--wire: NIC %u already has a %s wire", nic,
-			 kind_names[p->kind]);
+			 vsw_wire_kind_names[p->kind]);
 		return -1;
 	}
 	p->kind = kind;
@@ -305,7 +305,7 @@ parse_wire(const char *val, char *err, size_t errlen)
 		}
 		if (q->kind != VSW_WIRE_NONE) {
 			snprintf(err, errlen, "--wire: NIC %lu already has a %s wire",
-				 peer, kind_names[q->kind]);
+				 peer, vsw_wire_kind_names[q->kind]);
 			return -1;
 		}
 		if (set_wire(&tmp, (unsigned int)nic, VSW_WIRE_LINK, err, errlen) < 0)
