@@ -366,7 +366,7 @@ parse_wire(const char *val, char *err, size_t errlen)
 		return -1;
 	}
 	*p = tmp;
-	if (tmp.kind == VSW_WIRE_LINK && strcmp(kind, "link") == 0) {
+	if (strcmp(kind, "link") == 0) {
 		/* The cable's other end. */
 		vsw_cfg.port[peer].kind = VSW_WIRE_LINK;
 		vsw_cfg.port[peer].peer = (unsigned int)nic;
