@@ -153,7 +153,7 @@ struct nic {
 	/* RNDIS device */
 	bool rndis_ready;
 	uint32_t filter;
-	bool data_path_up;              /* the filter became non-zero */
+	bool data_path_up;              /* RNDIS initialized this session */
 	uint32_t mcast_count;
 	uint8_t mcast[NETVSP_MAX_MCAST][6];
 	uint8_t csum_ip4;               /* NDIS_OFFLOAD_* per protocol */
@@ -217,7 +217,7 @@ int nic_slot_post(struct nic *nic, struct nic_chan *c, uint32_t slot,
 void nic_send_control(struct nic *nic, const void *msg, uint32_t len);
 /* Put a finished frame on the wire for channel c (keeps it on push-back). */
 void nic_wire_tx(struct nic_chan *c, const uint8_t *frame, uint32_t len);
-/* The guest's data path came up (filter set non-zero the first time). */
+/* The guest's data path came up (RNDIS initialized). */
 void nic_data_path_up(struct nic *nic);
 /* interleave=: slip a host message in before answering a request. */
 void nic_interleave(struct nic *nic);

@@ -433,8 +433,6 @@ set(struct nic *nic, uint32_t oid, const uint8_t *in, uint32_t in_len)
 			return RNDIS_STATUS_INVALID_LENGTH;
 		memcpy(&v, in, sizeof(v));
 		nic->filter = v;
-		if (v != 0 && !nic->data_path_up)
-			nic_data_path_up(nic);
 		return RNDIS_STATUS_SUCCESS;
 	case OID_GEN_CURRENT_LOOKAHEAD:
 		return in_len == sizeof(v) ? RNDIS_STATUS_SUCCESS : RNDIS_STATUS_INVALID_LENGTH;
@@ -491,6 +489,11 @@ on_init(struct nic *nic, const uint8_t *msg, uint32_t len)
 		nic->rndis_ready = true;
 	}
 	respond(nic, &r, sizeof(r));
+	/* Buffers and RNDIS up: the guest can take host messages now, and
+	 * reads them while it waits for its RNDIS answers.
+	 */
+	if (nic->rndis_ready && !nic->data_path_up)
+		nic_data_path_up(nic);
 	return 0;
 }
 
