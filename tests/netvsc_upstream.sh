@@ -19,6 +19,9 @@
 #                    port under net_failsafe (see below): sends and receives
 #                    on every queue
 #   link             link down/up from the host: events and queried state
+#   faults           forwarding (failsafe) through a host that withholds
+#                    completions (noack), stalls, and sends an unknown NVSP
+#                    message and RNDIS indication: traffic resumes each time
 #   traffic          dpdk-test pmd_perf_autotest: ~300000 frames sent and
 #                    received through a loop wire (send sections,
 #                    completions, receive slots, acks)
@@ -65,6 +68,8 @@ if [ "${1:-}" != --inner ]; then
 		opts=(--vmbus netvsc --wire loop:0) ;;
 	link)
 		opts=(--vmbus netvsc --wire sink:0) ;;
+	faults)
+		opts=(--vmbus netvsc --wire gen:0,rate=20000,flows=8 --wire sink:0) ;;
 	traffic)
 		# 100 Mbit/s: pmd_perf_autotest stops after two seconds' worth.
 		opts=(--vmbus netvsc,speed=100 --wire loop:0) ;;
@@ -243,6 +248,41 @@ forward)
 	[ "$(val completions "$s")" -gt 0 ] || fail "no send completions"
 	check_clean "$s"
 	echo "testpmd RX-total=$rx TX-total=$tx"
+	;;
+faults)
+	# tx_frames of the host now, after a second of traffic
+	sent_after() {
+		sleep "$1"
+		val tx_frames "$(nic_stats)"
+	}
+	testpmd_start --vdev
+	cmd start
+	t0=$(sent_after 1)
+	[ "$t0" -gt 0 ] || fail "no traffic to start with"
+	"$simctl" noack 0 on >/dev/null || fail "noack on"
+	sleep 1
+	s=$(nic_stats)
+	held=$(val completions_held "$s")
+	[ "$held" -gt 0 ] || fail "no completion withheld"
+	"$simctl" noack 0 off >/dev/null || fail "noack off"
+	t1=$(val tx_frames "$s")
+	t2=$(sent_after 1)
+	[ "$t2" -gt "$t1" ] || fail "traffic did not resume after noack ($t1 -> $t2)"
+	"$simctl" stall "$UUID" all 300 >/dev/null || fail "stall"
+	t3=$(sent_after 1)
+	[ "$t3" -gt "$t2" ] || fail "traffic did not resume after a stall"
+	"$simctl" inject 0 nvsp-unknown >/dev/null || fail "inject nvsp-unknown"
+	# Not comp-unknown: 22.11 takes a completion's id for a pointer.
+	"$simctl" inject 0 indicate-unknown >/dev/null || fail "inject indicate-unknown"
+	t4=$(sent_after 1)
+	[ "$t4" -gt "$t3" ] || fail "traffic did not go on after unknown messages"
+	s=$(nic_stats)
+	cmd stop
+	sleep 0.5
+	testpmd_quit
+	[ "$(val injected "$s")" -ge 2 ] || fail "nothing injected"
+	check_clean "$s"
+	echo "host tx_frames: $t0 -> noack (held $held) -> $t2 -> stall -> $t3 -> unknown messages -> $t4"
 	;;
 link)
 	link_flap() {

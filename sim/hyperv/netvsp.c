@@ -1037,9 +1037,10 @@ on_gpa_direct(struct nic_chan *c, const struct hv_pkt *pkt)
 		return;
 	}
 	memcpy(&m, pkt->payload, sizeof(m));
-	if (m.channel_type > NVSP_RNDIS_CONTROL || m.section_index != NVSP_NO_SECTION) {
-		nic_proto_error(nic, "GPA-direct RNDIS with channel type %u section %#x",
-				m.channel_type, m.section_index);
+	if (m.channel_type > NVSP_RNDIS_CONTROL || m.section_index != NVSP_NO_SECTION ||
+	    m.section_size != 0) {
+		nic_proto_error(nic, "GPA-direct RNDIS with channel type %u section %#x size %u",
+				m.channel_type, m.section_index, m.section_size);
 		tx_complete(c, pkt, NVSP_STATUS_FAILURE);
 		return;
 	}
@@ -1160,6 +1161,11 @@ on_completion(struct nic_chan *c, const struct hv_pkt *pkt)
 		nic->stats.bad_acks++;
 		return;
 	}
+	/* The slot comes back whatever the status; only 1 and 2 exist. */
+	if (rd32(pkt->payload + 4) != NVSP_STATUS_SUCCESS &&
+	    rd32(pkt->payload + 4) != NVSP_STATUS_FAILURE)
+		nic_proto_error(nic, "queue %u: completion status %u", c->index,
+				rd32(pkt->payload + 4));
 	nic->stats.acks++;
 	nic_slot_put(nic, (uint32_t)slot);
 	ctrl_flush(nic);
