@@ -467,10 +467,8 @@ complete_send(struct nic_chan *c, uint64_t trans_id, uint32_t status)
 	it->completion = true;
 	it->trans_id = trans_id;
 	it->status = status;
-	/* Remember the channel in the length field: completions go back
-	 * where the send came from.
-	 */
-	it->len = c->index;
+	/* Completions go back where the send came from. */
+	it->chan = c->index;
 	txq_append(&nic->held_head, &nic->held_tail, it);
 	nic->stats.completions_held++;
 }
@@ -480,7 +478,7 @@ release_held(struct nic *nic)
 {
 	while (nic->held_head != NULL) {
 		struct nic_txq_item *it = nic->held_head;
-		struct nic_chan *c = nic_chan_get(nic, it->len);
+		struct nic_chan *c = nic_chan_get(nic, it->chan);
 
 		nic->held_head = it->next;
 		if (c != NULL)

@@ -91,6 +91,7 @@ struct nic_txq_item {
 	struct nic_txq_item *next;
 	uint64_t trans_id;              /* completion: the request's id */
 	uint32_t status;
+	unsigned int chan;              /* completion: the channel it goes on */
 	bool completion;
 	uint32_t len;
 	uint8_t frame[];
