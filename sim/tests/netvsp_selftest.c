@@ -109,7 +109,8 @@ send_pkt(uint16_t type, uint16_t flags, uint64_t xid, const void *hdr, uint32_t 
 
 	memset(pkt, 0, len);
 	memcpy(pkt, &d, sizeof(d));
-	memcpy(pkt + 16, hdr, hlen);
+	if (hlen != 0)
+		memcpy(pkt + 16, hdr, hlen);
 	memcpy(pkt + off, pl, plen);
 	copy_in(w, pkt, len);
 	copy_in((w + len) % dsize, &trailer, 8);
