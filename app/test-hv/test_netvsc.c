@@ -162,6 +162,14 @@ test_netvsc_traffic(int argc, char **argv)
 	TCHECK(st.ierrors == 0 && st.oerrors == 0, "errors counted");
 	TCHECK(st.opackets == per * RTE_DIM(segs) &&
 	       st.ipackets == per * RTE_DIM(segs), "counters");
+	if (argc > 2 && strcmp(argv[2], "zerocopy") == 0) {
+		uint64_t id, lent = 0;
+
+		if (rte_eth_xstats_get_id_by_name(port0, "rx_q0_zero_copy", &id) == 0)
+			rte_eth_xstats_get_by_id(port0, &id, &lent, 1);
+		printf("%" PRIu64 " frames received zero-copy\n", lent);
+		TCHECK(lent > 0, "no frame was lent zero-copy");
+	}
 	rte_eth_dev_stop(port0);
 	return 0;
 }
