@@ -33,6 +33,11 @@ static const struct testhv_case cases[] = {
 	{ "netvsc-vlan", "VLAN insert on send, strip (or not) on receive", test_netvsc_vlan },
 	{ "netvsc-link", "link flaps become link status and LSC events", test_netvsc_link },
 	{ "netvsc-reconfig", "MTU and queue-count changes with traffic", test_netvsc_reconfig },
+	{ "netvsc-stall", "a host stall: sends wait, nothing lost", test_netvsc_stall },
+	{ "netvsc-corrupt", "ring corruption: port failed, reported, recovered", test_netvsc_corrupt },
+	{ "netvsc-noack", "completions withheld: no hang, resumes", test_netvsc_noack },
+	{ "netvsc-inject", "malformed host messages counted, traffic intact", test_netvsc_inject },
+	{ "netvsc-vf", "VF switch, withdrawal and hot-remove under traffic", test_netvsc_vf },
 };
 
 static void

@@ -51,6 +51,11 @@ int test_netvsc_offload(int argc, char **argv);
 int test_netvsc_vlan(int argc, char **argv);
 int test_netvsc_link(int argc, char **argv);
 int test_netvsc_reconfig(int argc, char **argv);
+int test_netvsc_stall(int argc, char **argv);
+int test_netvsc_corrupt(int argc, char **argv);
+int test_netvsc_noack(int argc, char **argv);
+int test_netvsc_inject(int argc, char **argv);
+int test_netvsc_vf(int argc, char **argv);
 int run_demo(int argc, char **argv);
 
 #endif
