@@ -106,7 +106,10 @@ test_netvsc_stall(int argc, char **argv)
 	flow_init(&c);
 	got = nv_exchange(port, 0, port, 1, 500, 64, flow_make, flow_check, &c,
 			  10000);
+	TCHECK(got == 500 && c.gaps == 0 && c.bad == 0, "before the stall: %u",
+	       got);
 	TCHECK(sim_ctl("stall " NIC0_GUID " all 500", NULL, 0) == 0, "stall");
+	flow_init(&c);
 	got += nv_exchange(port, 0, port, 1, n, 256, flow_make, flow_check, &c,
 			   20000);
 	full = xstat("tx_q0_ring_full") + xstat("tx_q0_desc_full");
@@ -157,7 +160,7 @@ test_netvsc_corrupt(int argc, char **argv)
 	got = nv_exchange(port, 0, port, 1, 300, 32, flow_make, flow_check, &c,
 			  10000);
 	TCHECK(got == 300, "traffic before: %u", got);
-	snprintf(cmd, sizeof(cmd), "corrupt 0 0 %s", how);
+	snprintf(cmd, sizeof(cmd), "corrupt 0 %s 0", how);
 	TCHECK(sim_ctl(cmd, NULL, 0) == 0, "%s", cmd);
 	deadline = rte_get_timer_cycles() + 3 * rte_get_timer_hz();
 	while (xstat("port_failed") != 1 && rte_get_timer_cycles() < deadline) {
@@ -285,7 +288,9 @@ test_netvsc_inject(int argc, char **argv)
 		after = xstat("protocol_errors") + xstat("rx_q0_errors");
 		TCHECK(got == 200 && c.bad == 0 && c.gaps == 0,
 		       "%s: traffic after: %u, %u bad", kinds[i], got, c.bad);
-		TCHECK(after > before, "%s: not counted", kinds[i]);
+		/* A status we do not know is not an error: hosts add them. */
+		if (strcmp(kinds[i], "indicate-unknown") != 0)
+			TCHECK(after > before, "%s: not counted", kinds[i]);
 		TCHECK(xstat("port_failed") == 0, "%s: port failed", kinds[i]);
 		printf("%s: counted, traffic intact\n", kinds[i]);
 	}

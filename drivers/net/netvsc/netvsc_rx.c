@@ -271,7 +271,11 @@ rx_xfer(struct netvsc_rxq *rxq, struct rx_batch *b, struct rx_out *out,
 	uint64_t xid = pkt->trans_id;
 	uint32_t i;
 
-	if (unlikely(netvsc_parse_xfer(pkt, nd->rxbuf_size, &xi) != 0)) {
+	/* The id names the host's receive slot: one beyond them is a host
+	 * bug; its content is not trusted (but the packet is still acked).
+	 */
+	if (unlikely(netvsc_parse_xfer(pkt, nd->rxbuf_size, &xi) != 0 ||
+		     xid >= nd->rxbuf_slots)) {
 		rxq->stats.errors++;
 		goto ack;
 	}
