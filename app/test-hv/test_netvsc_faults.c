@@ -47,6 +47,7 @@ struct flow_ctx {
 	uint32_t next;
 	unsigned int bad;
 	unsigned int gaps;
+	unsigned int foreign;
 };
 
 static struct rte_mbuf *
@@ -72,6 +73,12 @@ flow_check(void *arg, struct rte_mbuf *m, uint16_t q)
 	char why[128];
 
 	RTE_SET_USED(q);
+	/* A VF's kernel interface sends its own frames (IPv6 ND, MLD). */
+	if (rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type !=
+	    rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+		c->foreign++;
+		return;
+	}
 	if (seq < c->next)
 		seq += 0x10000;
 	if (seq != c->next)

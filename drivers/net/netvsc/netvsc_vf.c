@@ -32,7 +32,9 @@ void
 netvsc_vf_schedule(struct netvsc_dev *nd, uint64_t us)
 {
 	rte_eal_alarm_cancel(vf_alarm, nd);
-	rte_eal_alarm_set(us, vf_alarm, nd);
+	/* EAL alarms need at least 1 us */
+	if (rte_eal_alarm_set(RTE_MAX(us, (uint64_t)1), vf_alarm, nd) < 0)
+		NETVSC_LOG(ERR, nd, "cannot schedule VF work");
 }
 
 static int
