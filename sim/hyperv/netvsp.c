@@ -1665,9 +1665,12 @@ netvsp_ctl(const char *cmd, char *out, size_t len)
 		}
 		return 0;
 	}
+	/* corrupt <nic> <queue> <kind>; inject <nic> <kind> [queue] */
+	if (strcmp(verb, "corrupt") == 0) {
+		q = strtoul(arg, NULL, 10);
+		return corrupt(nic, arg2, (unsigned int)q, out, len);
+	}
 	q = nf >= 4 ? strtoul(arg2, NULL, 10) : 0;
-	if (strcmp(verb, "corrupt") == 0)
-		return corrupt(nic, arg, (unsigned int)q, out, len);
 	return inject(nic, arg, (unsigned int)q, out, len);
 }
 

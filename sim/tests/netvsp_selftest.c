@@ -4,6 +4,7 @@
  * guest written here speaks NVSP and RNDIS over the uio interfaces and
  * checks what the host answers and what it counts. Run under simrun with
  *   --gpa=va --vmbus netvsc,monitor=no,nvsp-max=5 --wire loop:0
+ *   --wire vf:0,ifname=<any name>
  * (GPA-direct addresses are this process's virtual addresses). Prints one
  * line per check and a closing "N passed, M failed".
  */
@@ -67,6 +68,14 @@ static struct ring_hdr *tx, *rx;
 static uint8_t *txd, *rxd, *recv_buf, *send_buf;
 static uint32_t dsize, recv_gpadl, send_gpadl;
 static uint8_t pkt[65536];
+
+/* Host-initiated inband messages, as they were read. */
+static struct note {
+	uint32_t type, a, b;
+	uint16_t flags;
+	uint64_t xid;
+} notes[64];
+static unsigned int nnotes;
 
 static uint64_t
 now_ms(void)
@@ -147,6 +156,16 @@ recv_pkt(struct desc *d, uint32_t *plen, unsigned int ms)
 	copy_out(r, pkt, len);
 	__atomic_store_n(&rx->rindex, (r + len + 8) % dsize, __ATOMIC_RELEASE);
 	*plen = len - d->offset8 * 8u;
+	if (d->type == T_INBAND && nnotes < sizeof(notes) / sizeof(notes[0])) {
+		const uint8_t *m = pkt + d->offset8 * 8;
+		struct note *n = &notes[nnotes++];
+
+		memcpy(&n->type, m, 4);
+		memcpy(&n->a, m + 4, 4);
+		memcpy(&n->b, m + 8, 4);
+		n->flags = d->flags;
+		n->xid = d->xid;
+	}
 	return pkt + d->offset8 * 8;
 }
 
@@ -161,16 +180,24 @@ u32(const uint8_t *p)
 
 typedef int (*ctl_fn)(const char *, char *, unsigned int);
 
-static uint64_t
-nic_stat(const char *key)
+static char reply[8192];
+
+static int
+ctl(const char *cmd)
 {
 	static ctl_fn fn;
-	static char reply[8192];
-	char pat[64], *p;
 
 	if (fn == NULL)
 		fn = (ctl_fn)(uintptr_t)dlsym(RTLD_DEFAULT, "udrv_sim_ctl");
-	if (fn == NULL || fn("nic 0 stats", reply, sizeof(reply)) != 0)
+	return fn != NULL ? fn(cmd, reply, sizeof(reply)) : -ENOSYS;
+}
+
+static uint64_t
+nic_stat(const char *key)
+{
+	char pat[64], *p;
+
+	if (ctl("nic 0 stats") != 0)
 		return UINT64_MAX;
 	snprintf(pat, sizeof(pat), " %s=", key);
 	p = strstr(reply, pat);
@@ -316,7 +343,8 @@ static void
 test_nvsp(void)
 {
 	struct nvsp_init init = { NVSP_MSG_INIT, NVSP_V61, NVSP_V61 };
-	struct nvsp_ndis_config conf = { NVSP_MSG2_NDIS_CONFIG, 1514, 0, NVSP_CAP_IEEE8021Q };
+	struct nvsp_ndis_config conf = { NVSP_MSG2_NDIS_CONFIG, 1514, 0,
+					  NVSP_CAP_IEEE8021Q | NVSP_CAP_SRIOV };
 	struct nvsp_ndis_version ver = { NVSP_MSG1_NDIS_VERSION, 6, 30 };
 	struct nvsp_buf rb = { NVSP_MSG1_RECV_BUF, recv_gpadl + 7, NVSP_RECV_BUF_ID, 0 };
 	struct nvsp_buf sb = { NVSP_MSG1_SEND_BUF, send_gpadl, NVSP_SEND_BUF_ID, 0 };
@@ -498,6 +526,64 @@ test_data(void)
 	      "a duplicate receive completion counted as bad");
 }
 
+static const struct note *
+find_note(unsigned int from, uint32_t type, uint32_t a)
+{
+	unsigned int i;
+
+	for (i = from; i < nnotes; i++)
+		if (notes[i].type == type && notes[i].a == a)
+			return &notes[i];
+	return NULL;
+}
+
+/* Read whatever the host has sent, acking receive slots. */
+static void
+drain(unsigned int ms)
+{
+	struct nvsp_rndis_complete ack = { NVSP_MSG1_RNDIS_PACKET_COMPLETE, 1 };
+	struct desc d;
+	uint32_t plen;
+
+	while (recv_pkt(&d, &plen, ms) != NULL)
+		if (d.type == T_XFER)
+			send_nvsp(T_COMP, 0, d.xid, &ack, sizeof(ack));
+}
+
+/* VF association after RNDIS INITIALIZE, the guest's data-path switch,
+ * and the host taking the path back when the VF goes.
+ */
+static void
+test_vf(void)
+{
+	struct nvsp_switch_data_path dp = { NVSP_MSG4_SWITCH_DATA_PATH, NVSP_DATA_PATH_VF };
+	const struct note *n, *sw;
+	unsigned int mark;
+	uint32_t plen;
+	uint8_t *p;
+
+	drain(100);
+	n = find_note(0, NVSP_MSG4_VF_ASSOCIATION, 1);
+	check(n != NULL && n->b == 1 && (n->flags & F_RC) && n->xid == NVSP_TID_VF_ASSOCIATION,
+	      "VF association (allocated, serial 1) after RNDIS INITIALIZE");
+	p = request(&dp, sizeof(dp), &plen);
+	check(p != NULL && u32(p) == NVSP_MSG4_SWITCH_DATA_PATH && u32(p + 4) == 1 &&
+	      ctl("nic 0 stats") == 0 && strstr(reply, "datapath=vf") != NULL,
+	      "data path switched to the VF, completed");
+	mark = nnotes;
+	check(ctl("vf 0 remove") == 0, "vf 0 remove");
+	drain(100);
+	sw = find_note(mark, NVSP_MSG4_SWITCH_DATA_PATH, NVSP_DATA_PATH_SYNTHETIC);
+	n = find_note(mark, NVSP_MSG4_VF_ASSOCIATION, 0);
+	check(sw != NULL && n != NULL && sw < n && sw->xid == NVSP_TID_SWITCH_DATA_PATH &&
+	      ctl("nic 0 stats") == 0 && strstr(reply, "datapath=synthetic") != NULL,
+	      "VF removed: the host switched back first, then de-associated");
+	mark = nnotes;
+	check(ctl("vf 0 add") == 0, "vf 0 add");
+	drain(100);
+	check(find_note(mark, NVSP_MSG4_VF_ASSOCIATION, 1) != NULL, "VF associated again");
+}
+
 int
 main(void)
 {
@@ -507,6 +593,7 @@ main(void)
 	}
 	test_nvsp();
 	test_rndis();
+	test_vf();
 	test_data();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed != 0;
