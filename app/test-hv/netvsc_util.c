@@ -268,14 +268,14 @@ nv_tx_all(uint16_t port, uint16_t q, struct rte_mbuf **pkts, unsigned int n,
 /*
  * Send n frames made by make(seq) on (port, txq) and receive them on
  * rx_port's queues, keeping at most window in flight so that a loopback
- * wire never has to drop. Received frames are handed to check(); returns
- * the number received.
+ * wire never has to drop. Received frames are handed to check(), which
+ * says whether the frame is one of ours; returns how many of ours came.
  */
 unsigned int
 nv_exchange(uint16_t port, uint16_t txq, uint16_t rx_port, uint16_t nrxq,
 	    unsigned int n, unsigned int window,
 	    struct rte_mbuf *(*make)(void *ctx, uint32_t seq),
-	    void (*check)(void *ctx, struct rte_mbuf *m, uint16_t q),
+	    bool (*check)(void *ctx, struct rte_mbuf *m, uint16_t q),
 	    void *ctx, unsigned int timeout_ms)
 {
 	uint64_t hz = rte_get_timer_hz();
@@ -301,10 +301,9 @@ nv_exchange(uint16_t port, uint16_t txq, uint16_t rx_port, uint16_t nrxq,
 			uint16_t k, nb = rte_eth_rx_burst(rx_port, q, b, 32);
 
 			for (k = 0; k < nb; k++) {
-				check(ctx, b[k], q);
+				got += check(ctx, b[k], q);
 				rte_pktmbuf_free(b[k]);
 			}
-			got += nb;
 		}
 	}
 	rte_pktmbuf_free(pending);

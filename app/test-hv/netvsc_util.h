@@ -36,7 +36,7 @@ unsigned int nv_tx_all(uint16_t port, uint16_t q, struct rte_mbuf **pkts,
 unsigned int nv_exchange(uint16_t port, uint16_t txq, uint16_t rx_port,
 			 uint16_t nrxq, unsigned int n, unsigned int window,
 			 struct rte_mbuf *(*make)(void *ctx, uint32_t seq),
-			 void (*check)(void *ctx, struct rte_mbuf *m, uint16_t q),
+			 bool (*check)(void *ctx, struct rte_mbuf *m, uint16_t q),
 			 void *ctx, unsigned int timeout_ms);
 
 #endif

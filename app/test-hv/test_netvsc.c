@@ -106,7 +106,7 @@ traffic_make(void *arg, uint32_t seq)
 	return nv_frame(&fs, seq);
 }
 
-static void
+static bool
 traffic_check(void *arg, struct rte_mbuf *m, uint16_t q)
 {
 	struct traffic_ctx *c = arg;
@@ -122,6 +122,7 @@ traffic_check(void *arg, struct rte_mbuf *m, uint16_t q)
 			TCHECK(0, "frame %u (%u bytes, %u segs): %s", seq,
 			       fs.len, fs.seg_size, why);
 	}
+	return true;
 }
 
 /* Frames of many sizes, single and multi-segment, in order and intact. */
@@ -195,7 +196,7 @@ rss_make(void *arg, uint32_t seq)
 	return nv_frame(&fs, seq);
 }
 
-static void
+static bool
 rss_check(void *arg, struct rte_mbuf *m, uint16_t q)
 {
 	struct rss_ctx *c = arg;
@@ -219,6 +220,7 @@ rss_check(void *arg, struct rte_mbuf *m, uint16_t q)
 	if ((m->ol_flags & RTE_MBUF_F_RX_RSS_HASH) && m->hash.rss != hash &&
 	    c->wrong++ < 5)
 		TCHECK(0, "RSS hash %#x, expected %#x", m->hash.rss, hash);
+	return true;
 }
 
 /* Flows land on the queue the host's indirection table names. */
@@ -322,7 +324,7 @@ frame_csum_ok(struct rte_mbuf *m)
 	return rte_ipv4_udptcp_cksum_verify(ip, ip + 1) == 0;
 }
 
-static void
+static bool
 csum_check(void *arg, struct rte_mbuf *m, uint16_t q)
 {
 	struct csum_ctx *c = arg;
@@ -342,6 +344,7 @@ csum_check(void *arg, struct rte_mbuf *m, uint16_t q)
 	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD ||
 	    (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) != RTE_MBUF_F_RX_L4_CKSUM_GOOD)
 		c->no_flags++;
+	return true;
 }
 
 struct tso_ctx {

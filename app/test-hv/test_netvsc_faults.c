@@ -61,7 +61,7 @@ flow_make(void *arg, uint32_t seq)
 }
 
 /* Frames carry their sequence number in the IPv4 id. */
-static void
+static bool
 flow_check(void *arg, struct rte_mbuf *m, uint16_t q)
 {
 	struct flow_ctx *c = arg;
@@ -77,7 +77,7 @@ flow_check(void *arg, struct rte_mbuf *m, uint16_t q)
 	if (rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type !=
 	    rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
 		c->foreign++;
-		return;
+		return false;
 	}
 	if (seq < c->next)
 		seq += 0x10000;
@@ -87,6 +87,7 @@ flow_check(void *arg, struct rte_mbuf *m, uint16_t q)
 	fs.len = seq % 3 == 0 ? 1400 : 200;
 	if (nv_frame_check(m, &fs, seq, why, sizeof(why)) != 0 && c->bad++ < 3)
 		TCHECK(0, "frame %u: %s", seq, why);
+	return true;
 }
 
 static void
