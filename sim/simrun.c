@@ -55,6 +55,20 @@ usage(FILE *out)
 "  --gpa=dpdk|va    resolve guest physical addresses through DPDK\n"
 "                   (rte_mem_iova2virt, default) or as virtual addresses\n"
 "\n"
+"Virtual switch (N: a netvsc NIC, counted from 0 in --vmbus order):\n"
+"  --wire loop:N          frames NIC N sends come back to it\n"
+"  --wire link:N-M        a cable between NICs N and M\n"
+"  --wire tap:N[,ifname=NAME]   a TAP interface (default hvsw%%d)\n"
+"  --wire sink:N[,mtu=M,rate=PPS]   check and count what NIC N sends\n"
+"  --wire gen:N[,key=value...]  generator feeding NIC N:\n"
+"        rate=PPS|max size=64|MIN-MAX|imix flows=K count=C vlan=ID\n"
+"        proto=udp|tcp lossless=yes|no duration=MS start=MS|no\n"
+"  --wire vf:N,ifname=NAME[,serial=S]   NIC N's VF path (AF_PACKET)\n"
+"  --at MS:COMMAND  run a control command MS ms after the first NIC\n"
+"                   attaches (e.g. 'wire 0 down', 'gen 0 stop')\n"
+"  --report FILE    write the switch report at exit and on\n"
+"                   'vswitch report'\n"
+"\n"
 "General:\n"
 "  --testbed DIR    testbed directory (default /dev/shm/udrv-sim.<pid>)\n"
 "  --keep           do not remove the testbed at the end\n"
@@ -166,7 +180,8 @@ main(int argc, char **argv)
 		}
 		/* Options that take a value may have it in the next word. */
 		if (val == NULL && (strcmp(key, "vmbus") == 0 || strcmp(key, "gpa") == 0 ||
-				    strcmp(key, "testbed") == 0)) {
+				    strcmp(key, "testbed") == 0 || strcmp(key, "wire") == 0 ||
+				    strcmp(key, "at") == 0 || strcmp(key, "report") == 0)) {
 			if (i + 1 >= argc) {
 				snprintf(err, sizeof(err), "--%s needs a value", key);
 				die_usage(err);

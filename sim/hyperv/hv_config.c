@@ -140,6 +140,8 @@ parse_vmbus(const char *val, char *err, size_t errlen)
 	char buf[512], *tok, *save = NULL;
 	unsigned long count = 1, v;
 	unsigned int i;
+	bool nic;
+	int r;
 
 	if (val == NULL || strlen(val) >= sizeof(buf)) {
 		snprintf(err, errlen, "--vmbus needs CLASS[,key=value...]");
@@ -166,14 +168,20 @@ parse_vmbus(const char *val, char *err, size_t errlen)
 		strcpy(spec.class_guid, HV_ECHO_LOWSPEED_CLASS_GUID);
 		spec.monitor = false;
 		spec.ring_size = 16 * 1024 + 4096;
+	} else if (strcmp(tok, "netvsc") == 0) {
+		strcpy(spec.class_guid, HV_NETVSC_CLASS_GUID);
+		spec.monitor = true;
 	} else if (parse_guid(tok, spec.class_guid)) {
 		spec.monitor = true;
 		spec.ring_size = 64 * 1024;
 	} else {
 		snprintf(err, errlen,
-			 "--vmbus %s: class must be echo, lowspeed or a GUID", val);
+			 "--vmbus %s: class must be echo, lowspeed, netvsc or a GUID", val);
 		return -1;
 	}
+	nic = strcmp(spec.class_guid, HV_NETVSC_CLASS_GUID) == 0;
+	if (nic)
+		netvsp_config_defaults(&spec);
 
 	while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
 		char *eq = strchr(tok, '=');
@@ -199,6 +207,9 @@ parse_vmbus(const char *val, char *err, size_t errlen)
 			ok = parse_bool(x, &spec.monitor);
 		} else if (strcmp(k, "subch-monitor") == 0) {
 			ok = parse_bool(x, &spec.subch_monitor);
+		} else if (strcmp(k, "subch-ring") == 0) {
+			ok = strcmp(x, "early") == 0 || strcmp(x, "late") == 0;
+			spec.subch_ring_late = strcmp(x, "late") == 0;
 		} else if (strcmp(k, "max-subch") == 0) {
 			ok = parse_uint(x, HV_MAX_SUBCH, &v);
 			spec.max_subch = (unsigned int)v;
@@ -222,6 +233,9 @@ parse_vmbus(const char *val, char *err, size_t errlen)
 			/* The monitor page holds at most 65535 x 100 ns. */
 			ok = parse_uint(x, 6553, &v) && v > 0;
 			spec.latency_us = (unsigned int)v;
+		} else if (nic && (r = netvsp_config_key(&spec, k, x, err, errlen)) != 0) {
+			if (r < 0)
+				return -1;
 		} else {
 			snprintf(err, errlen, "--vmbus %s: unknown key '%s'", val, k);
 			return -1;

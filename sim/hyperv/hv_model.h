@@ -42,6 +42,7 @@
 
 #define HV_UIO_DRIVER       "uio_hv_generic"
 #define HV_NETVSC_DRIVER    "hv_netvsc"
+#define HV_NETVSC_CLASS_GUID "f8615163-df3e-46c5-913f-f2d2f965ed0e"
 
 /* VMBus packet types and flags. */
 #define HV_PKT_INBAND       6
@@ -68,6 +69,22 @@ enum hv_attr {
 
 extern const char *const hv_attr_names[HV_ATTR_COUNT];
 
+/* Options of a synthetic NIC (netvsc class); see netvsp_config.c. */
+struct hv_nic_spec {
+	uint32_t nvsp_min;             /* NVSP versions the host accepts */
+	uint32_t nvsp_max;
+	uint32_t slot_size;            /* receive sub-allocation; 0: from the MTU */
+	uint32_t ctrl_slots;           /* receive slots kept for control */
+	uint32_t agg_pkts;             /* RNDIS INITIALIZE_CMPLT limits */
+	uint32_t agg_size;
+	uint32_t link_speed;           /* units of 100 bit/s */
+	uint32_t link_hold_ms;         /* minimum time between link changes */
+	uint32_t rx_queue_max;         /* host->guest packets queued per channel */
+	bool link_down;                /* start with the link down */
+	uint8_t interleave;            /* NETVSP_INTERLEAVE_* */
+	bool hash_ppi;                 /* RSS hash PPIs on received frames */
+};
+
 struct hv_dev_spec {
 	char class_guid[HV_GUID_LEN + 1];
 	char id[HV_GUID_LEN + 1];      /* instance GUID */
@@ -75,6 +92,7 @@ struct hv_dev_spec {
 	uint32_t ring_size;            /* per direction, header page included */
 	bool monitor;                  /* primary channel has a monitor id */
 	bool subch_monitor;
+	bool subch_ring_late;          /* ring file only once the channel is open */
 	unsigned int max_subch;
 	unsigned int subch_delay_ms;
 	int numa;
@@ -82,6 +100,8 @@ struct hv_dev_spec {
 	uint32_t omit;                 /* bit per enum hv_attr */
 	uint32_t garbage;
 	unsigned int latency_us;       /* monitor scan interval */
+	size_t map_size[HV_MAX_MAPS];  /* service map sizes; 0: the default */
+	struct hv_nic_spec nic;        /* netvsc class only */
 	/* Assigned once every option is known. */
 	bool uio;
 	int uio_index;
@@ -97,6 +117,13 @@ struct hv_config {
 };
 
 extern struct hv_config hv_cfg;
+
+/* netvsc-class options (netvsp_config.c): defaults, and one key=value;
+ * 1 taken, 0 not a NIC key, -1 bad value (err says why).
+ */
+void netvsp_config_defaults(struct hv_dev_spec *s);
+int netvsp_config_key(struct hv_dev_spec *s, const char *key, const char *val,
+		      char *err, size_t errlen);
 
 /* ---- guest-visible memory layouts ---- */
 
@@ -254,17 +281,50 @@ struct hv_service {
 	/* Produce more output once the queue has drained; false when done. */
 	bool (*pump)(struct hv_chan *ch);
 	void (*on_close)(struct hv_chan *ch);
+	/* Per device, on the host thread: at start, on every loop (lower
+	 * *next to be called again by then), at stop. All optional.
+	 */
+	void (*dev_init)(struct hv_dev *dev);
+	void (*dev_tick)(struct hv_dev *dev, uint64_t now_ns, uint64_t *next_ns);
+	void (*dev_fini)(struct hv_dev *dev);
+	/* A control command; -ENOSYS if the verb is not the service's. */
+	int (*ctl)(const char *cmd, char *out, size_t len);
 };
 
 extern const struct hv_service hv_echo_service;
 extern const struct hv_service hv_echo_lowspeed_service;
+extern const struct hv_service hv_netvsp_service;
 
 const struct hv_service *hv_service_find(const char *class_guid);
+/* Offer a control command to every service's ctl hook (-ENOSYS: none). */
+int hv_service_ctl(const char *cmd, char *out, size_t len);
 
 /* Host API for services (vmbus_host.c); host thread only. */
 int hv_chan_send(struct hv_chan *ch, uint16_t type, uint16_t flags,
 		 uint64_t trans_id, const void *a, size_t alen,
 		 const void *b, size_t blen);
+/* Same, with a type-specific header (hlen a multiple of 8) after the
+ * descriptor, e.g. the transfer-page ranges; offset8 covers it.
+ */
+int hv_chan_send_hdr(struct hv_chan *ch, uint16_t type, uint16_t flags,
+		     uint64_t trans_id, const void *hdr, size_t hlen,
+		     const void *a, size_t alen);
+/* Queue bytes as they are, descriptor included (fault injection). */
+int hv_chan_send_raw(struct hv_chan *ch, const void *pkt, size_t len);
+/* Packets queued for the guest, not yet in its ring. */
+unsigned int hv_chan_queued(const struct hv_chan *ch);
+/* Serve the channel on the next loop (write what was queued). */
+void hv_chan_kick(struct hv_chan *ch);
+/* While held, the host reads nothing more from the guest's ring. */
+void hv_chan_hold(struct hv_chan *ch, bool on);
+/* 0 for the primary, else the sub-channel index. */
+unsigned int hv_chan_index(const struct hv_chan *ch);
+/* The device's number in option order (from 0). */
+unsigned int hv_dev_index(const struct hv_dev *dev);
+/* Channel index of the device if open (and not dead), else NULL. */
+struct hv_chan *hv_dev_chan(struct hv_dev *dev, unsigned int index);
+/* Run a control command on the host thread (what udrv_sim_ctl reaches). */
+int hv_ctl_exec(const char *cmd, char *out, size_t len);
 uint64_t hv_chan_new_trans_id(struct hv_chan *ch);
 uint32_t hv_chan_max_payload(const struct hv_chan *ch);
 void hv_chan_set_pump(struct hv_chan *ch, bool on);
@@ -286,6 +346,13 @@ void hv_map_file(char *buf, size_t len, unsigned int dev, unsigned int map);
 int hv_sysfs_build(void);
 int hv_sysfs_add_channel(unsigned int dev, unsigned int slot, bool ring,
 			 uint64_t *ring_dev, uint64_t *ring_ino);
+/* A channel's ring file: created under a hidden name (then published by
+ * renaming it into place, or at once if !hidden).
+ */
+void hv_sysfs_ring_hidden_path(char *buf, size_t len, unsigned int dev, uint32_t relid);
+int hv_sysfs_ring_file(unsigned int dev, uint32_t relid, bool hidden,
+		       uint64_t *ring_dev, uint64_t *ring_ino);
+int hv_sysfs_ring_publish(unsigned int dev, uint32_t relid);
 void hv_sysfs_remove_channel(unsigned int dev, uint32_t relid);
 void hv_sysfs_rescind(unsigned int dev);
 

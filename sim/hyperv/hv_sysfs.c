@@ -60,6 +60,8 @@ hv_map_size(unsigned int dev, unsigned int map)
 		return 2 * (size_t)hv_cfg.dev[dev].ring_size;
 	if (map < HV_STD_MAPS)
 		return HV_PAGE_SIZE;
+	if (map < HV_MAX_MAPS && hv_cfg.dev[dev].map_size[map] != 0)
+		return hv_cfg.dev[dev].map_size[map];
 	if (s != NULL && map - HV_STD_MAPS < s->nmaps)
 		return s->maps[map - HV_STD_MAPS].size;
 	return 0;
@@ -153,7 +155,6 @@ hv_sysfs_add_channel(unsigned int dev, unsigned int slot, bool ring,
 	const struct hv_shm_chan *c = &hv_shm->dev[dev].chan[slot];
 	char tmp[SIM_PATH_MAX + 16], dir[SIM_PATH_MAX], path[SIM_PATH_MAX + 32];
 	char sub[64];
-	struct stat st;
 	int err;
 
 	snprintf(sub, sizeof(sub), "channels/.new-%u", c->relid);
@@ -190,8 +191,29 @@ hv_sysfs_add_channel(unsigned int dev, unsigned int slot, bool ring,
 		return -errno;
 	if (!ring)
 		return 0;
+	err = hv_sysfs_ring_file(dev, c->relid, true, ring_dev, ring_ino);
+	return err < 0 ? err : hv_sysfs_ring_publish(dev, c->relid);
+}
 
-	snprintf(tmp, sizeof(tmp), "%s/.ring.new", dir);
+void
+hv_sysfs_ring_hidden_path(char *buf, size_t len, unsigned int dev, uint32_t relid)
+{
+	char sub[64];
+
+	snprintf(sub, sizeof(sub), "channels/%u/.ring.new", relid);
+	hv_dev_path(buf, len, dev, sub);
+}
+
+int
+hv_sysfs_ring_file(unsigned int dev, uint32_t relid, bool hidden,
+		   uint64_t *ring_dev, uint64_t *ring_ino)
+{
+	const struct hv_dev_spec *s = &hv_cfg.dev[dev];
+	char tmp[SIM_PATH_MAX];
+	struct stat st;
+	int err;
+
+	hv_sysfs_ring_hidden_path(tmp, sizeof(tmp), dev, relid);
 	err = sim_create_sized(tmp, 2 * (size_t)s->ring_size);
 	if (err < 0)
 		return err;
@@ -199,10 +221,17 @@ hv_sysfs_add_channel(unsigned int dev, unsigned int slot, bool ring,
 		return -errno;
 	*ring_dev = st.st_dev;
 	*ring_ino = st.st_ino;
-	snprintf(path, sizeof(path), "%s/ring", dir);
-	if (rename(tmp, path) < 0)
-		return -errno;
-	return 0;
+	return hidden ? 0 : hv_sysfs_ring_publish(dev, relid);
+}
+
+int
+hv_sysfs_ring_publish(unsigned int dev, uint32_t relid)
+{
+	char tmp[SIM_PATH_MAX], path[SIM_PATH_MAX];
+
+	hv_sysfs_ring_hidden_path(tmp, sizeof(tmp), dev, relid);
+	hv_ring_path(path, sizeof(path), dev, relid);
+	return rename(tmp, path) < 0 ? -errno : 0;
 }
 
 void

@@ -21,6 +21,7 @@
 
 #include "hv_model.h"
 #include "host_ring.h"
+#include "vswitch.h"
 
 struct hv_outpkt {
 	struct hv_outpkt *next;
@@ -41,6 +42,8 @@ struct hv_chan {
 	bool signalled;
 	bool blocked;                  /* waiting for space in the guest's RX ring */
 	bool pumping;
+	bool held;                     /* the service reads no more for now */
+	unsigned int out_count;        /* packets queued for the guest */
 	uint64_t open_due_ns;          /* offered sub-channel: when to open it */
 	uint64_t stall_until_ns;
 	uint64_t next_scan_ns;
@@ -75,6 +78,8 @@ static bool host_running;
 static uint32_t host_quit;
 static uint32_t next_relid;
 static bool monitor_used[HV_MAX_MONITOR];
+/* A service queued output or released a hold: run the loop again. */
+static bool host_kicked;
 
 /* ---- shared files ---- */
 
@@ -156,8 +161,9 @@ clear_guest_signals(struct hv_chan *ch)
 	__atomic_store_n(&ch->shm->event, 0, __ATOMIC_SEQ_CST);
 }
 
+/* ring_path: the ring file if not yet at its final name, else NULL. */
 static struct hv_chan *
-chan_create(struct hv_dev *dev, unsigned int slot)
+chan_create(struct hv_dev *dev, unsigned int slot, const char *ring_path)
 {
 	struct hv_chan *ch = calloc(1, sizeof(*ch));
 	uint32_t size = dev->spec->ring_size;
@@ -169,7 +175,10 @@ chan_create(struct hv_dev *dev, unsigned int slot)
 	ch->slot = slot;
 	ch->shm = &dev->shm->chan[slot];
 	ch->ring_len = 2 * (size_t)size;
-	hv_ring_path(path, sizeof(path), dev->idx, ch->shm->relid);
+	if (ring_path != NULL)
+		snprintf(path, sizeof(path), "%s", ring_path);
+	else
+		hv_ring_path(path, sizeof(path), dev->idx, ch->shm->relid);
 	ch->ring = sim_map_file(path, ch->ring_len);
 	ch->pkt = malloc(size);
 	ch->svc_priv = calloc(1, dev->svc->chan_priv_size + 1);
@@ -197,6 +206,7 @@ free_queue(struct hv_chan *ch)
 		free(p);
 	}
 	ch->out_tail = NULL;
+	ch->out_count = 0;
 }
 
 static void
@@ -214,6 +224,7 @@ chan_open(struct hv_chan *ch)
 	ch->dead = false;
 	ch->blocked = false;
 	ch->pumping = false;
+	ch->held = false;
 	ch->signalled = false;
 	ch->stall_until_ns = 0;
 	ch->open_due_ns = 0;
@@ -273,16 +284,21 @@ interrupt_from(struct hv_chan *ch)
 
 /* ---- service API ---- */
 
-int
-hv_chan_send(struct hv_chan *ch, uint16_t type, uint16_t flags,
-	     uint64_t trans_id, const void *a, size_t alen,
+/* Queue one packet: descriptor, type-specific header (hlen a multiple of
+ * 8), then the payload in two pieces.
+ */
+static int
+queue_packet(struct hv_chan *ch, uint16_t type, uint16_t flags, uint64_t trans_id,
+	     const void *hdr, size_t hlen, const void *a, size_t alen,
 	     const void *b, size_t blen)
 {
-	size_t plen = sizeof(struct hv_pkt_desc) + alen + blen;
-	size_t len = (plen + 7) & ~(size_t)7;
+	size_t off = sizeof(struct hv_pkt_desc) + hlen;
+	size_t len = (off + alen + blen + 7) & ~(size_t)7;
 	struct hv_pkt_desc d;
 	struct hv_outpkt *p;
 
+	if ((hlen & 7) != 0 || off / 8 > UINT16_MAX)
+		return -EINVAL;
 	if (len > host_ring_max_packet(&ch->out)) {
 		hv_chan_log(ch, "reply of %zu bytes never fits the ring; dropped", len);
 		return -EMSGSIZE;
@@ -291,22 +307,107 @@ hv_chan_send(struct hv_chan *ch, uint16_t type, uint16_t flags,
 	if (p == NULL)
 		return -ENOMEM;
 	d.type = type;
-	d.offset8 = sizeof(d) / 8;
+	d.offset8 = (uint16_t)(off / 8);
 	d.len8 = (uint16_t)(len / 8);
 	d.flags = flags;
 	d.trans_id = trans_id;
 	memcpy(p->data, &d, sizeof(d));
+	if (hlen != 0)
+		memcpy(p->data + sizeof(d), hdr, hlen);
 	if (alen != 0)
-		memcpy(p->data + sizeof(d), a, alen);
+		memcpy(p->data + off, a, alen);
 	if (blen != 0)
-		memcpy(p->data + sizeof(d) + alen, b, blen);
+		memcpy(p->data + off + alen, b, blen);
 	p->len = (uint32_t)len;
 	if (ch->out_tail != NULL)
 		ch->out_tail->next = p;
 	else
 		ch->out_head = p;
 	ch->out_tail = p;
+	ch->out_count++;
 	return 0;
+}
+
+int
+hv_chan_send(struct hv_chan *ch, uint16_t type, uint16_t flags,
+	     uint64_t trans_id, const void *a, size_t alen,
+	     const void *b, size_t blen)
+{
+	return queue_packet(ch, type, flags, trans_id, NULL, 0, a, alen, b, blen);
+}
+
+int
+hv_chan_send_hdr(struct hv_chan *ch, uint16_t type, uint16_t flags,
+		 uint64_t trans_id, const void *hdr, size_t hlen,
+		 const void *a, size_t alen)
+{
+	return queue_packet(ch, type, flags, trans_id, hdr, hlen, a, alen, NULL, 0);
+}
+
+int
+hv_chan_send_raw(struct hv_chan *ch, const void *pkt, size_t len)
+{
+	struct hv_outpkt *p;
+
+	if (len < sizeof(struct hv_pkt_desc) || (len & 7) != 0 ||
+	    len > host_ring_max_packet(&ch->out))
+		return -EINVAL;
+	p = calloc(1, sizeof(*p) + len);
+	if (p == NULL)
+		return -ENOMEM;
+	memcpy(p->data, pkt, len);
+	p->len = (uint32_t)len;
+	if (ch->out_tail != NULL)
+		ch->out_tail->next = p;
+	else
+		ch->out_head = p;
+	ch->out_tail = p;
+	ch->out_count++;
+	return 0;
+}
+
+unsigned int
+hv_chan_queued(const struct hv_chan *ch)
+{
+	return ch->out_count;
+}
+
+void
+hv_chan_kick(struct hv_chan *ch)
+{
+	ch->signalled = true;
+	host_kicked = true;
+}
+
+void
+hv_chan_hold(struct hv_chan *ch, bool on)
+{
+	ch->held = on;
+	if (!on)
+		hv_chan_kick(ch);
+}
+
+unsigned int
+hv_chan_index(const struct hv_chan *ch)
+{
+	return ch->slot;
+}
+
+unsigned int
+hv_dev_index(const struct hv_dev *dev)
+{
+	return dev->idx;
+}
+
+struct hv_chan *
+hv_dev_chan(struct hv_dev *dev, unsigned int index)
+{
+	struct hv_chan *ch;
+
+	if (index >= HV_MAX_CHANNELS)
+		return NULL;
+	ch = dev->chan[index];
+	return ch != NULL && ch->open && !ch->dead ? ch : NULL;
 }
 
 uint64_t
@@ -431,6 +532,7 @@ flush(struct hv_chan *ch)
 		ch->out_head = p->next;
 		if (ch->out_head == NULL)
 			ch->out_tail = NULL;
+		ch->out_count--;
 		free(p);
 		if (intr)
 			interrupt_from(ch);
@@ -453,6 +555,8 @@ drain(struct hv_chan *ch)
 			return r > 0 ? DRAIN_BLOCKED : DRAIN_STOPPED;
 		if (ch->stall_until_ns != 0)
 			return DRAIN_STOPPED;
+		if (ch->held)
+			return DRAIN_BLOCKED;
 		if (ch->pumping) {
 			if (svc->pump == NULL || !svc->pump(ch))
 				ch->pumping = false;
@@ -586,7 +690,9 @@ offer_subch(struct hv_dev *dev, uint64_t now)
 	while (dev->subch_pending > 0) {
 		unsigned int slot = dev->nsubch + 1;
 		struct hv_shm_chan *c = &dev->shm->chan[slot];
+		char hidden[SIM_PATH_MAX];
 		struct hv_chan *ch;
+		bool late;
 		int err;
 
 		dev->subch_pending--;
@@ -598,8 +704,14 @@ offer_subch(struct hv_dev *dev, uint64_t now)
 		 * early mmap of the file gets ENODEV, not an unopened ring.
 		 */
 		__atomic_store_n(&c->state, HV_CH_OFFERED, __ATOMIC_RELEASE);
-		err = hv_sysfs_add_channel(dev->idx, slot, true, &c->ring_dev, &c->ring_ino);
-		ch = err == 0 ? chan_create(dev, slot) : NULL;
+		late = dev->spec->subch_ring_late;
+		err = hv_sysfs_add_channel(dev->idx, slot, !late, &c->ring_dev, &c->ring_ino);
+		if (err == 0 && late) {
+			hv_sysfs_ring_hidden_path(hidden, sizeof(hidden), dev->idx, c->relid);
+			err = hv_sysfs_ring_file(dev->idx, c->relid, true, &c->ring_dev,
+						 &c->ring_ino);
+		}
+		ch = err == 0 ? chan_create(dev, slot, late ? hidden : NULL) : NULL;
 		if (ch == NULL) {
 			sim_log(HV_LOG, "%s: cannot offer sub-channel %u", dev->spec->id, slot);
 			if (c->monitor_id != HV_NO_MONITOR)
@@ -611,10 +723,19 @@ offer_subch(struct hv_dev *dev, uint64_t now)
 		}
 		dev->chan[slot] = ch;
 		dev->nsubch++;
-		/* The ring file exists before the channel is open: a guest
-		 * that maps it too early gets ENODEV and must retry.
-		 */
-		ch->open_due_ns = now + HV_SUBCH_OPEN_MS * 1000000ull;
+		if (late) {
+			/* Older kernels: the ring file appears once the
+			 * channel is open, so a guest never maps it early.
+			 */
+			chan_open(ch);
+			hv_sysfs_ring_publish(dev->idx, c->relid);
+		} else {
+			/* The ring file exists before the channel is open: a
+			 * guest that maps it too early gets ENODEV and must
+			 * retry.
+			 */
+			ch->open_due_ns = now + HV_SUBCH_OPEN_MS * 1000000ull;
+		}
 		if (sim_verbose)
 			sim_log(HV_LOG, "%s: offered sub-channel %u relid %u monitor %d",
 				dev->spec->id, slot, c->relid, c->monitor_id);
@@ -718,17 +839,22 @@ find_dev(const char *id)
 
 static const char *const state_names[] = { "free", "offered", "open", "dead" };
 
-static int
-ctl_exec(const char *cmd, char *out, size_t len)
+int
+hv_ctl_exec(const char *cmd, char *out, size_t len)
 {
 	char verb[32] = "", id[64] = "", arg[32] = "";
 	unsigned long ms, n;
 	struct hv_dev *dev = NULL;
 	size_t off = 0;
 	unsigned int i;
-	int nf;
+	int nf, r;
 
 	out[0] = '\0';
+	r = hv_service_ctl(cmd, out, len);
+	if (r == -ENOSYS)
+		r = vsw_ctl(cmd, out, len);
+	if (r != -ENOSYS)
+		return r;
 	nf = sscanf(cmd, "%31s %63s %31s %lu", verb, id, arg, &ms);
 	if (strcmp(verb, "list") == 0) {
 		for (i = 0; i < hv_cfg.ndev && off < len; i++) {
@@ -836,7 +962,7 @@ handle_ctl(void)
 	if (seq == __atomic_load_n(&hv_shm->ctl_ack, __ATOMIC_RELAXED))
 		return;
 	hv_shm->ctl_cmd[sizeof(hv_shm->ctl_cmd) - 1] = '\0';
-	hv_shm->ctl_result = ctl_exec(hv_shm->ctl_cmd, hv_shm->ctl_reply,
+	hv_shm->ctl_result = hv_ctl_exec(hv_shm->ctl_cmd, hv_shm->ctl_reply,
 				      sizeof(hv_shm->ctl_reply));
 	__atomic_store_n(&hv_shm->ctl_ack, seq, __ATOMIC_RELEASE);
 	hv_futex_wake(&hv_shm->ctl_ack);
@@ -847,6 +973,10 @@ hv_ctl(const char *cmd, char *reply, unsigned int reply_len)
 {
 	static const char *const verbs[] = {
 		"list", "stats", "rescind", "stall", "offer-subch",
+		/* NetVSP (netvsp.c) */
+		"nic", "link", "vf", "datapath", "noack", "corrupt", "inject",
+		/* virtual switch (vswitch.c) */
+		"wire", "gen", "vswitch",
 	};
 	uint64_t deadline = sim_now_ns() + 10000000000ull;
 	char verb[32] = "";
@@ -889,17 +1019,51 @@ hv_ctl(const char *cmd, char *reply, unsigned int reply_len)
 
 /* ---- the host thread ---- */
 
+/* Per-device service hooks on the host thread: start, timers, stop. */
+static void
+dev_hooks_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < hv_cfg.ndev; i++)
+		if (devs[i].svc->dev_init != NULL)
+			devs[i].svc->dev_init(&devs[i]);
+}
+
+static void
+dev_hooks_tick(uint64_t now, uint64_t *next)
+{
+	unsigned int i;
+
+	for (i = 0; i < hv_cfg.ndev; i++)
+		if (devs[i].svc->dev_tick != NULL && !devs[i].rescinded)
+			devs[i].svc->dev_tick(&devs[i], now, next);
+}
+
+static void
+dev_hooks_fini(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < hv_cfg.ndev; i++)
+		if (devs[i].svc->dev_fini != NULL)
+			devs[i].svc->dev_fini(&devs[i]);
+}
+
 static void *
 host_main(void *arg)
 {
 	(void)arg;
+	dev_hooks_init();
 	while (!__atomic_load_n(&host_quit, __ATOMIC_ACQUIRE)) {
 		uint32_t seq = __atomic_load_n(&hv_shm->doorbell, __ATOMIC_ACQUIRE);
 		uint64_t now = sim_now_ns(), next = UINT64_MAX;
 		unsigned int i, c;
 
+		host_kicked = false;
 		handle_requests();
 		handle_ctl();
+		dev_hooks_tick(now, &next);
 		for (i = 0; i < hv_cfg.ndev; i++) {
 			struct hv_dev *dev = &devs[i];
 
@@ -915,12 +1079,15 @@ host_main(void *arg)
 				if (dev->chan[c] != NULL)
 					chan_tick(dev->chan[c], now, &next);
 		}
+		vsw_poll(sim_now_ns(), &next);
 		now = sim_now_ns();
-		if (next <= now)
+		if (next <= now || host_kicked)
 			continue;
 		hv_futex_wait(&hv_shm->doorbell, seq,
 			      next == UINT64_MAX ? UINT64_MAX : next - now);
 	}
+	dev_hooks_fini();
+	vsw_fini();
 	return NULL;
 }
 
@@ -987,7 +1154,7 @@ hv_build(const char *dir)
 		dev->svc = hv_service_find(dev->spec->class_guid);
 		if (!dev->spec->uio)
 			continue;
-		dev->chan[0] = chan_create(dev, 0);
+		dev->chan[0] = chan_create(dev, 0, NULL);
 		if (dev->chan[0] == NULL)
 			return -ENOMEM;
 	}

@@ -12,4 +12,10 @@
 int hv_config_option(const char *key, const char *val, char *err, size_t errlen);
 int hv_config_finish(char *err, size_t errlen);
 
+/* Hyper-V virtual switch (sim/hyperv/wire_config.c): --wire, --at, --report.
+ * Its checks need the --vmbus devices, so it comes after the model.
+ */
+int vsw_config_option(const char *key, const char *val, char *err, size_t errlen);
+int vsw_config_finish(char *err, size_t errlen);
+
 #endif /* UDRV_SIM_OPTIONS_H */
