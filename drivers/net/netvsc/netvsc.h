@@ -61,6 +61,7 @@ struct netvsc_rx_stats {
 	uint64_t acks_deferred;
 	uint64_t zero_copy;    /* frames lent as external mbufs */
 	uint64_t stash_full;   /* taken off the ring with nowhere to go */
+	uint64_t parked;       /* left in the host's slot by a drain */
 	uint64_t size_bins[8];
 };
 
@@ -78,6 +79,12 @@ struct netvsc_tx_stats {
 
 struct netvsc_dev;
 struct netvsc_txq;
+
+struct netvsc_parked {
+	uint64_t xid;
+	uint32_t offset;
+	uint32_t len;
+};
 
 /* A receive-buffer packet lent to the application as external mbufs. */
 struct netvsc_rx_loan {
@@ -99,6 +106,13 @@ struct netvsc_rxq {
 	uint16_t stash_head;
 	uint16_t stash_count;
 	struct rte_mbuf *stash[NETVSC_STASH_SIZE];
+	/* Data packets a drain found with the stash full: left in the
+	 * host's slot (not acked) until rx_burst takes them. At most one
+	 * per slot, so this never overflows.
+	 */
+	uint32_t park_head;
+	uint32_t park_count;
+	struct netvsc_parked *parked;
 	/* Receive-buffer acks the TX ring had no room for, oldest first. */
 	uint32_t ack_head;
 	uint32_t ack_count;

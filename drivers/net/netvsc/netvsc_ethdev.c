@@ -692,7 +692,7 @@ struct xstat_def {
 #define TXS(f) { #f, offsetof(struct netvsc_tx_stats, f) }
 static const struct xstat_def rx_xstats[] = {
 	RXS(packets), RXS(bytes), RXS(errors), RXS(nombuf), RXS(dropped),
-	RXS(multicast), RXS(broadcast), RXS(acks_deferred), RXS(zero_copy), RXS(stash_full),
+	RXS(multicast), RXS(broadcast), RXS(acks_deferred), RXS(zero_copy), RXS(stash_full), RXS(parked),
 	{ "size_64_packets", offsetof(struct netvsc_rx_stats, size_bins[0]) },
 	{ "size_65_127_packets", offsetof(struct netvsc_rx_stats, size_bins[1]) },
 	{ "size_128_255_packets", offsetof(struct netvsc_rx_stats, size_bins[2]) },

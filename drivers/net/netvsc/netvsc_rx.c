@@ -279,6 +279,26 @@ rx_xfer(struct netvsc_rxq *rxq, struct rx_batch *b, struct rx_out *out,
 		rxq->stats.errors++;
 		goto ack;
 	}
+	/* A drain (control path) with nowhere to put frames: leave the
+	 * packet in its slot, unacked, for rx_burst; keep the order.
+	 */
+	if (out->n == 0 && xi.mtype == NVSP_RNDIS_MTYPE_DATA &&
+	    xi.range_count == 1 && nd->started && rxq->parked != NULL &&
+	    (rxq->park_count > 0 ||
+	     rxq->stash_count == NETVSC_STASH_SIZE) &&
+	    rxq->park_count < rxq->ack_cap) {
+		struct netvsc_parked *pk = &rxq->parked[(rxq->park_head +
+			rxq->park_count) % rxq->ack_cap];
+		struct vmbus_xfer_range r;
+
+		memcpy(&r, &xi.ranges[0], sizeof(r));
+		pk->xid = xid;
+		pk->offset = r.byte_offset;
+		pk->len = r.byte_count;
+		rxq->park_count++;
+		rxq->stats.parked++;
+		return;
+	}
 	/* Lend only while half the slots remain for copies, so that the
 	 * host never starves because the application holds frames.
 	 */
@@ -452,6 +472,28 @@ rxq_process(struct netvsc_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 		goto out; /* no room to ack what we would read */
 	if (rxq->loans_out != 0)
 		rx_loans_collect(rxq, &b);
+	/* A stopped port gives parked packets back to the host. */
+	while (unlikely(rxq->park_count > 0) && !rxq->nd->started) {
+		ack_xfer(rxq, &b, rxq->parked[rxq->park_head].xid);
+		rxq->park_head = (rxq->park_head + 1) % rxq->ack_cap;
+		rxq->park_count--;
+		rxq->stats.dropped++;
+	}
+	/* Parked packets are older than anything on the ring. */
+	while (unlikely(rxq->park_count > 0) && out.count < out.n) {
+		struct netvsc_parked *pk = &rxq->parked[rxq->park_head];
+		struct rte_mbuf *m;
+
+		/* re-checked: the host may have rewritten its slot */
+		m = rx_frame(rxq, rxq->nd->rxbuf + pk->offset, pk->len, NULL);
+		if (m != NULL)
+			out.pkts[out.count++] = m;
+		ack_xfer(rxq, &b, pk->xid);
+		rxq->park_head = (rxq->park_head + 1) % rxq->ack_cap;
+		rxq->park_count--;
+	}
+	if (rxq->park_count > 0 && out.n != 0)
+		goto out;
 	for (;;) {
 		ret = vmbus_chan_peek(rxq->chan, &cursor, &pkt, rxq->bounce,
 				      sizeof(rxq->bounce));
@@ -549,6 +591,10 @@ rxq_free_state(struct netvsc_rxq *rxq)
 	rxq->ack_pending = NULL;
 	rxq->ack_head = 0;
 	rxq->ack_count = 0;
+	rte_free(rxq->parked);
+	rxq->parked = NULL;
+	rxq->park_head = 0;
+	rxq->park_count = 0;
 	if (rxq->loans_out != 0) {
 		/* Their free callbacks will still come: keep what they use. */
 		NETVSC_LOG(WARNING, rxq->nd, "queue %u: %u receive-buffer packets still held by the application",
@@ -574,8 +620,17 @@ rxq_alloc_state(struct netvsc_rxq *rxq)
 	rxq->ack_cap = nd->rxbuf_slots != 0 ? nd->rxbuf_slots : 1024;
 	rxq->ack_pending = rte_calloc_socket("netvsc_acks", rxq->ack_cap,
 					     sizeof(uint64_t), 0, socket);
-	if (rxq->ack_pending == NULL)
+	rxq->parked = rte_calloc_socket("netvsc_parked", rxq->ack_cap,
+					sizeof(*rxq->parked), 0, socket);
+	rxq->park_head = 0;
+	rxq->park_count = 0;
+	if (rxq->ack_pending == NULL || rxq->parked == NULL) {
+		rte_free(rxq->ack_pending);
+		rte_free(rxq->parked);
+		rxq->ack_pending = NULL;
+		rxq->parked = NULL;
 		return -ENOMEM;
+	}
 	if (nd->args.rx_extmbuf && nd->rxbuf_slots != 0) {
 		char name[RTE_RING_NAMESIZE];
 		uint32_t i;
