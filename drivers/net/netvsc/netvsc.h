@@ -165,6 +165,7 @@ struct netvsc_devargs {
 	uint32_t latency_us;
 	uint32_t rx_copybreak;
 	uint32_t tx_copybreak;
+	bool tx_copybreak_auto;        /* not given: the section size */
 	bool rx_extmbuf;
 	uint32_t ctrl_timeout_ms;
 };
@@ -313,8 +314,9 @@ void netvsc_rxq_flush_stash(struct netvsc_rxq *rxq);
 /* netvsc_tx.c */
 uint16_t netvsc_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 uint16_t netvsc_tx_prepare(void *queue, struct rte_mbuf **pkts, uint16_t n);
+/* A completion of ours; caller holds the channel's send lock. */
 void netvsc_tx_complete(struct netvsc_txq *txq, uint64_t xid,
-			const struct vmbus_pkt *pkt);
+			const struct vmbus_pkt *pkt, bool *signal);
 int netvsc_txq_init(struct netvsc_dev *nd, struct netvsc_txq *txq,
 		    uint16_t nb_desc, int socket);
 void netvsc_txq_fini(struct netvsc_txq *txq);

@@ -220,6 +220,10 @@ nvsp_connect_chim(struct netvsc_dev *nd)
 	nd->chim_size = (uint32_t)m->size;
 	nd->chim_sect_size = resp.sect_size;
 	nd->chim_sects = (uint32_t)(m->size / resp.sect_size);
+	if (nd->args.tx_copybreak == UINT32_MAX || nd->args.tx_copybreak_auto) {
+		nd->args.tx_copybreak_auto = true;
+		nd->args.tx_copybreak = resp.sect_size;
+	}
 	return 0;
 }
 

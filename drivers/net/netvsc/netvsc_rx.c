@@ -397,7 +397,8 @@ rx_completion(struct netvsc_rxq *rxq, struct rx_batch *b,
 	case NETVSC_XID_TX:
 		if (likely(nd->txq[rxq->queue_id] != NULL)) {
 			batch_lock(b);
-			netvsc_tx_complete(nd->txq[rxq->queue_id], xid, pkt);
+			netvsc_tx_complete(nd->txq[rxq->queue_id], xid, pkt,
+					   &b->signal);
 			return;
 		}
 		break;

@@ -126,9 +126,11 @@ txdesc_put(struct netvsc_txq *txq, uint16_t idx)
 	txq->free_desc[txq->free_count++] = idx;
 }
 
+static int tx_flush_section(struct netvsc_txq *txq, bool *signal);
+
 void
 netvsc_tx_complete(struct netvsc_txq *txq, uint64_t xid,
-		   const struct vmbus_pkt *pkt)
+		   const struct vmbus_pkt *pkt, bool *signal)
 {
 	uint32_t idx = (uint32_t)(xid & TX_DESC_IDX_MASK);
 	struct nvsp_rndis_ack ack;
@@ -162,6 +164,11 @@ netvsc_tx_complete(struct netvsc_txq *txq, uint64_t xid,
 	txdesc_put(txq, (uint16_t)idx);
 	txq->last_progress_tsc = rte_get_timer_cycles();
 	txq->stall_reported = false;
+	/* Frames accepted into a section that found no descriptor go out
+	 * now, not whenever the application next sends (we hold the lock).
+	 */
+	if (unlikely(txq->agg_sect != NVSP_CHIM_IDX_NONE))
+		tx_flush_section(txq, signal);
 }
 
 /* Send the section being filled. Returns 0, or -EAGAIN (kept for later). */

@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# netvsc: udrv's PMD against upstream's (Debian's DPDK 22.11 binaries) on
+# the same modelled Hyper-V host in one run. The same forwarding loop
+# (bench/netvsc_fwd.c, built against each DPDK) moves frames from NIC 0 to
+# NIC 1; a lossless generator feeds NIC 0 and the host's sink counts what
+# NIC 1 sends. Prints a Markdown table:
+#  - packets per second at the sink, 64- and 1518-byte frames, 1 and 4
+#    queues, and udrv/upstream;
+#  - instructions per forwarded frame in the receive and send calls
+#    (valgrind --tool=callgrind, counting fwd_rx/fwd_tx and what they
+#    call), with the host's frames queued before the loop starts so that
+#    the loop does not spin on empty rings.
+# Usage: bench/netvsc.sh [seconds per point, default 5]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/scripts/env.sh" >/dev/null
+cd "$root"
+udrv_build build >/dev/null
+secs=${1:-5}
+work=$(mktemp -d /tmp/udrv-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# The loop, built against each DPDK.
+gcc -O2 -o "$work/fwd-udrv" bench/netvsc_fwd.c \
+	$(pkg-config --cflags --libs libdpdk) -Wl,-rpath,"$UDRV_DPDK_PREFIX/lib"
+env -u PKG_CONFIG_PATH gcc -O2 -o "$work/fwd-upstream" bench/netvsc_fwd.c \
+	$(env -u PKG_CONFIG_PATH pkg-config --cflags --libs libdpdk)
+
+# run DRIVER QUEUES SIZE SECONDS FRAMES WAIT_MS [valgrind args...]
+run() {
+	local drv=$1 nq=$2 size=$3 t=$4 frames=$5 wait=$6
+	shift 6
+	local cmd count=""
+	[ "$frames" != 0 ] && count=",count=$frames"
+	if [ "$drv" = udrv ]; then
+		cmd=("$@" "$work/fwd-udrv"
+		     -d build/drivers/bus/vmbus/librte_bus_vmbus.so
+		     -d build/drivers/net/netvsc/librte_net_netvsc.so)
+	else
+		# Debian's libraries and plugins, not the project's.
+		cmd=(env -u LD_LIBRARY_PATH "$@" "$work/fwd-upstream")
+	fi
+	tests/with-hugepages.sh 512 build/sim/simrun \
+		--vmbus netvsc,count=2 \
+		--wire "gen:0,rate=max,size=$size,flows=64,proto=tcp,lossless=yes$count" \
+		--wire sink:0 --wire sink:1 --report "$work/report" -- \
+		"${cmd[@]}" -l 0-1 --no-pci --iova-mode=pa \
+		--huge-dir=@HUGEDIR@ --file-prefix=@PREFIX@ -- \
+		"$nq" "$t" "$frames" "$wait" > "$work/out" 2>&1 || true
+}
+
+sink_pps() {
+	sed -n 's/^sink=1 .* pps=\([0-9]*\) .*/\1/p' "$work/report" | head -n 1
+}
+
+echo "| frame | queues | udrv pps | upstream pps | udrv / upstream |"
+echo "| ---: | ---: | ---: | ---: | ---: |"
+for size in 64 1518; do
+	for nq in 1 4; do
+		run udrv "$nq" "$size" "$secs" 0 0
+		u=$(sink_pps)
+		run upstream "$nq" "$size" "$secs" 0 0
+		p=$(sink_pps)
+		ratio=$(awk -v a="${u:-0}" -v b="${p:-0}" \
+			'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
+		echo "| $size | $nq | ${u:-0} | ${p:-0} | $ratio |"
+	done
+done
+
+echo
+echo "| driver | frames forwarded | instructions in rx+tx | per frame |"
+echo "| --- | ---: | ---: | ---: |"
+frames=1000
+for drv in udrv upstream; do
+	run "$drv" 1 64 120 "$frames" 5000 \
+		valgrind --tool=callgrind --callgrind-out-file="$work/cg.$drv" \
+		--toggle-collect=fwd_rx --toggle-collect=fwd_tx
+	fwd=$(sed -n 's/^forwarded \([0-9]*\) frames.*/\1/p' "$work/out")
+	ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$work/out")
+	per=$(awk -v i="${ir:-0}" -v f="${fwd:-0}" \
+		'BEGIN { if (f > 0) printf "%.0f", i / f; else print "n/a" }')
+	echo "| $drv | ${fwd:-0} | ${ir:-0} | $per |"
+done
