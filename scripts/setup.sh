@@ -17,10 +17,13 @@ SRC_PARENT="$CACHE_ROOT/src"
 SRC_DIR="$SRC_PARENT/dpdk-$DPDK_VERSION"
 
 # Packages: toolchain, DPDK build deps, the mlx5/mana VF deps, sanitizers
-# and fuzzing (clang + compiler-rt), valgrind for the benchmarks.
+# and fuzzing (clang + compiler-rt), valgrind for the benchmarks; accel-config
+# and Debian's binary dpdk (upstream drivers) as independent clients of the
+# DSA model.
 PACKAGES="build-essential pkg-config meson ninja-build python3-pyelftools
 	libnuma-dev rdma-core libibverbs-dev libpcap-dev libelf-dev
-	clang llvm libclang-rt-14-dev valgrind dpkg-dev iproute2 kmod"
+	clang llvm libclang-rt-14-dev valgrind dpkg-dev iproute2 kmod
+	accel-config dpdk"
 
 # The DPDK configuration; its hash keys the install prefix so a change
 # rebuilds into a new directory instead of mixing two configurations.

@@ -166,7 +166,9 @@ main(int argc, char **argv)
 		}
 		/* Options that take a value may have it in the next word. */
 		if (val == NULL && (strcmp(key, "vmbus") == 0 || strcmp(key, "gpa") == 0 ||
-				    strcmp(key, "testbed") == 0)) {
+				    strcmp(key, "testbed") == 0 || strcmp(key, "dsa") == 0 ||
+				    strcmp(key, "dsa-vfio") == 0 ||
+				    strcmp(key, "dsa-report") == 0)) {
 			if (i + 1 >= argc) {
 				snprintf(err, sizeof(err), "--%s needs a value", key);
 				die_usage(err);

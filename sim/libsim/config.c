@@ -22,6 +22,7 @@ static const struct {
 	int (*finish)(char *err, size_t errlen);
 } model_opts[] = {
 	{ hv_config_option, hv_config_finish },
+	{ dsa_config_option, dsa_config_finish },
 };
 
 #define NMODELS (sizeof(model_opts) / sizeof(model_opts[0]))
