@@ -23,7 +23,7 @@ SRC_DIR="$SRC_PARENT/dpdk-$DPDK_VERSION"
 PACKAGES="build-essential pkg-config meson ninja-build python3-pyelftools
 	libnuma-dev rdma-core libibverbs-dev libpcap-dev libelf-dev
 	clang llvm libclang-rt-14-dev valgrind dpkg-dev iproute2 kmod
-	accel-config dpdk"
+	accel-config dpdk dpdk-dev"
 
 # The DPDK configuration; its hash keys the install prefix so a change
 # rebuilds into a new directory instead of mixing two configurations.

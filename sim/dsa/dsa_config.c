@@ -147,7 +147,8 @@ spec_defaults(struct dsa_dev_spec *d, bool vfio)
 	d->enabled_wqs = 2;
 	snprintf(d->prefix, sizeof(d->prefix), "dpdk");
 	d->wq_max_xfer = DSA_WQ_DEFAULT_MAX_XFER;
-	d->wq_max_batch = DSA_WQ_DEFAULT_MAX_BATCH;
+	/* 0: the device's maximum, as dpdk_idxd_cfg.py sets it. */
+	d->wq_max_batch = 0;
 	d->ooo_window = 8;
 	d->invalid_status = DSA_COMP_BAD_OPCODE;
 	d->seed = 1;
@@ -327,6 +328,8 @@ parse_dsa(const char *val, bool vfio, char *err, size_t errlen)
 			 val, d.enabled_wqs, d.wq_total);
 		return -1;
 	}
+	if (d.wq_max_batch == 0)
+		d.wq_max_batch = 1u << d.max_batch_shift;
 	if (d.wq_max_xfer > (1ull << d.max_xfer_shift) ||
 	    d.wq_max_batch > (1u << d.max_batch_shift)) {
 		snprintf(err, errlen, "%s %s: WQ limits above the device's", opt, val);
