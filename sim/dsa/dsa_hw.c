@@ -550,8 +550,8 @@ dsa_hw_read(unsigned int dev, uint32_t off, unsigned int size)
 	return v;
 }
 
-/* Bytes of a write that land in [reg, reg+len) (len <= 8), merged into
- * the image under mask (bits software may change).
+/* Bytes of a write that land in [reg, reg+len), merged into the image
+ * under mask (bits software may change, for registers up to 8 bytes).
  */
 static void
 merge(unsigned int dev, uint32_t off, unsigned int size, uint64_t val,
@@ -565,7 +565,8 @@ merge(unsigned int dev, uint32_t off, unsigned int size, uint64_t val,
 
 		if (a < reg || a >= reg + len)
 			continue;
-		m = (uint8_t)(mask >> (8 * (a - reg)));
+		/* mask covers the first 8 bytes; the big tables are all RW. */
+		m = a - reg < 8 ? (uint8_t)(mask >> (8 * (a - reg))) : 0xff;
 		bar(dev)[a] = (uint8_t)((bar(dev)[a] & ~m) | (b & m));
 	}
 }
