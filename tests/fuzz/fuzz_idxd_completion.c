@@ -176,9 +176,11 @@ collect(struct input *in, bool use_status, uint16_t max)
 static void
 device_writes(struct input *in, bool finish)
 {
-	uint16_t i;
+	uint16_t i, desc_start = idxd_head_slot(&q), job_first = idxd_head_job(&q);
 
-	for (i = q.sub_read; i != q.sub_sent; i++) {
+	for (i = q.sub_read; i != q.sub_sent; i++,
+	     desc_start = (desc_start + q.sub[(i - 1) & q.sub_mask].desc_count) & q.desc_mask,
+	     job_first += q.sub[(i - 1) & q.sub_mask].job_count) {
 		uint16_t idx = i & q.sub_mask;
 		const struct idxd_submission *rec = &q.sub[idx];
 		struct idxd_completion *cr = &q.sub_cr[idx];
@@ -206,7 +208,7 @@ device_writes(struct input *in, bool finish)
 				if (mode == 3 || (get8(in) & 1) == 0)
 					continue;
 				getbytes(in, &m, sizeof(m));
-				memcpy(&q.member_cr[rec->desc_start + k], &m, sizeof(m));
+				memcpy(&q.member_cr[desc_start + k], &m, sizeof(m));
 			}
 		}
 		if (rec->desc_count > 1)
@@ -215,13 +217,13 @@ device_writes(struct input *in, bool finish)
 		else
 			clean = v.status == IDXD_ST_SUCCESS &&
 				(v.bytes_completed == 0 ||
-				 v.bytes_completed == q.desc[rec->desc_start].size);
+				 v.bytes_completed == q.desc[desc_start].size);
 		if (!clean) {
 			uint32_t r = nb_failed_records++;
 
 			record_saw_failure[r] = false;
 			for (k = 0; k < rec->job_count; k++)
-				job_record[(uint16_t)(rec->job_first + k)] = r + 1;
+				job_record[(uint16_t)(job_first + k)] = r + 1;
 		}
 		/* Body first, status byte last. */
 		memcpy((uint8_t *)cr + 1, (uint8_t *)&v + 1, sizeof(v) - 1);

@@ -396,7 +396,7 @@ test_split_transfer(void)
 	/* A fault in the middle piece fails the one job. */
 	CHECK_EQ(idxd_copy(&q, 0, va(src_buf), va(dst_buf), 64, 0), 2);
 	idxd_copy(&q, 0, va(src_buf), va(dst_buf), 12288, 0);
-	q.desc[q.open_slot + 2].src = 0; /* the second piece of job 3 */
+	q.open_ptr[-2].src = 0; /* the second piece of job 3 */
 	CHECK_EQ(idxd_copy(&q, 0, va(src_buf), va(dst_buf), 64, RTE_DMA_OP_FLAG_SUBMIT), 4);
 	fake_run_all();
 	CHECK_EQ(idxd_completed(&q, 0, 8, &last, &err), 1);
@@ -507,7 +507,7 @@ static void
 run_failure_burst(unsigned int fail_idx, bool fence)
 {
 	enum rte_dma_status_code st[16];
-	uint16_t last, base = q.open_base, n, total;
+	uint16_t last, base = q.next_id, n, total;
 	bool err = false;
 	unsigned int i, errors = 0;
 	uint64_t errs0 = q.stats.errors;
@@ -647,7 +647,7 @@ hostile_batch(uint8_t batch_status, uint32_t processed, int member, uint8_t msta
 	      enum rte_dma_status_code want_member)
 {
 	enum rte_dma_status_code st[8];
-	uint16_t first = q.open_base, last;
+	uint16_t first = q.next_id, last;
 	unsigned int i, n;
 	const struct idxd_hw_desc *b;
 

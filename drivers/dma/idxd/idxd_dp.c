@@ -64,31 +64,31 @@ idxd_enqcmd_retry(struct idxd_queue *q, const struct idxd_hw_desc *d)
 	return false;
 }
 
-/* Give submission idx to the device. False if a shared WQ kept refusing. */
+/*
+ * Portal write of submission idx, whose descriptors start at ring slot
+ * first: the lone descriptor itself (reporting into the submission's
+ * record; the ring slot stays as it was), or a Batch descriptor. Returns
+ * false if a shared WQ kept refusing it.
+ */
 static __rte_always_inline bool
-idxd_send(struct idxd_queue *q, uint16_t idx, const struct idxd_submission *rec)
+idxd_send(struct idxd_queue *q, uint16_t idx, uint16_t first, uint16_t count)
 {
-	struct idxd_hw_desc *d = &q->send_buf;
 	uint64_t cr_iova = q->sub_cr_iova + idx * sizeof(struct idxd_completion);
+	struct idxd_hw_desc *d;
 
-	if (rec->desc_count == 1) {
-		/* Alone: the descriptor itself, reporting into the
-		 * submission's record. The ring slot stays as it was.
-		 */
-		*d = q->desc[rec->desc_start];
+	if (likely(count > 1)) {
+		/* Only these fields change: the rest stays as init set it. */
+		d = &q->batch_buf;
+		d->completion_addr = cr_iova;
+		d->desc_list = q->desc_iova + first * sizeof(struct idxd_hw_desc);
+		d->size_word = count;
+		q->stats.batches++;
+	} else {
+		d = &q->single_buf;
+		*d = q->desc[first];
 		d->op_flags = (d->op_flags | IDXD_FLAG_RCR) & ~IDXD_FLAG_FENCE;
 		d->completion_addr = cr_iova;
 		q->stats.singles++;
-	} else {
-		d->op_word = IDXD_BATCH_WORD;
-		d->completion_addr = cr_iova;
-		d->desc_list = q->desc_iova + rec->desc_start * sizeof(struct idxd_hw_desc);
-		d->dst = 0;
-		d->size_word = rec->desc_count;
-		d->op_specific[0] = 0;
-		d->op_specific[1] = 0;
-		d->op_specific[2] = 0;
-		q->stats.batches++;
 	}
 	/* The members and the zeroed record must be visible to the device
 	 * before the portal write that makes it read them.
@@ -118,31 +118,38 @@ idxd_prior_done(const struct idxd_queue *q)
 static __rte_noinline void
 idxd_kick(struct idxd_queue *q)
 {
+	uint16_t slot = idxd_head_slot(q), i;
+
+	for (i = q->sub_read; i != q->sub_sent; i++)
+		slot += q->sub[i & q->sub_mask].desc_count;
 	while (q->sub_sent != q->sub_write) {
 		uint16_t idx = q->sub_sent & q->sub_mask;
 		const struct idxd_submission *rec = &q->sub[idx];
 
+		slot &= q->desc_mask;
 		if ((rec->flags & IDXD_SUB_FENCE) && !idxd_prior_done(q))
 			break;
-		if (!idxd_send(q, idx, rec)) {
+		if (!idxd_send(q, idx, slot, rec->desc_count)) {
 			q->stats.deferred++;
 			break;
 		}
+		slot += rec->desc_count;
 		q->sub_sent++;
 	}
 }
 
-/* How far open_count may grow before the ring, the job ids the application
- * may still hold, the batch size or the submissions in flight stop it.
+/* How far the open batch may grow before the ring, the job ids the
+ * application may still hold, the batch size or the submissions in flight
+ * stop it.
  */
 static inline uint16_t
 idxd_room(const struct idxd_queue *q)
 {
-	int jobs_out = (uint16_t)(q->open_first - q->job_read);
-	int jobs_open = (uint16_t)(q->open_base + q->open_count - q->open_first);
-	int room = q->batch_max;
-	int by_desc = q->nb_desc - q->desc_inflight;
-	int by_jobs = q->open_count + q->nb_desc - jobs_out - jobs_open;
+	unsigned int count = idxd_open_count(q);
+	unsigned int jobs = (uint16_t)(q->next_id - q->job_read);
+	unsigned int room = q->batch_max;
+	unsigned int by_desc = q->nb_desc - q->desc_inflight;
+	unsigned int by_jobs = count + q->nb_desc - jobs;
 
 	if ((uint16_t)(q->sub_write - q->sub_read) >= q->wq_slots)
 		return 0;
@@ -150,41 +157,45 @@ idxd_room(const struct idxd_queue *q)
 		room = by_desc;
 	if (by_jobs < room)
 		room = by_jobs;
-	return room < 0 ? 0 : room;
+	return room;
+}
+
+/* Let the open batch grow to room descriptors. */
+static inline void
+idxd_set_room(struct idxd_queue *q)
+{
+	q->open_end = q->desc + q->open_slot + idxd_room(q);
 }
 
 /* Close the open batch into a submission and send it (or hold it). */
 static __rte_always_inline void
 idxd_close_batch(struct idxd_queue *q)
 {
-	uint16_t count = q->open_count;
-	uint16_t next = q->open_base + count;
-	uint16_t idx = q->sub_write & q->sub_mask;
+	uint16_t first = q->open_slot;
+	uint16_t count = q->open_ptr - (q->desc + first);
+	uint16_t jobs = q->next_id - q->open_first;
+	uint16_t write = q->sub_write;
+	uint16_t idx = write & q->sub_mask;
 	struct idxd_submission *rec = &q->sub[idx];
+	uint8_t flags = q->open_flags;
 
-	rec->job_first = q->open_first;
-	rec->job_count = next - q->open_first;
-	rec->desc_start = q->open_slot;
 	rec->desc_count = count;
-	rec->flags = q->open_flags;
+	rec->job_count = jobs;
+	rec->flags = flags;
 	q->sub_cr[idx].head = 0;
-	q->sub_write++;
+	q->sub_write = write + 1;
 	q->desc_inflight += count;
-	q->stats.submitted += rec->job_count;
+	q->stats.submitted += jobs;
 
-	q->open_slot = (q->open_slot + count) & q->desc_mask;
-	q->open_count = 0;
-	q->open_base = next;
-	q->open_first = next;
+	q->open_slot = (first + count) & q->desc_mask;
+	q->open_ptr = q->desc + q->open_slot;
+	q->open_first = q->next_id;
 	q->open_flags = 0;
-	q->open_room = idxd_room(q);
+	idxd_set_room(q);
 
-	if (likely((uint16_t)(q->sub_sent + 1) == q->sub_write &&
-		   !(rec->flags & IDXD_SUB_FENCE))) {
-		if (likely(idxd_send(q, idx, rec)))
-			q->sub_sent++;
-		else
-			q->stats.deferred++;
+	if (likely(q->sub_sent == write && !(flags & IDXD_SUB_FENCE) && !q->shared)) {
+		idxd_send(q, idx, first, count);
+		q->sub_sent++;
 	} else {
 		idxd_kick(q);
 	}
@@ -195,7 +206,7 @@ idxd_submit(void *dev_private, uint16_t vchan __rte_unused)
 {
 	struct idxd_queue *q = dev_private;
 
-	if (q->open_count != 0)
+	if (q->open_ptr != q->desc + q->open_slot)
 		idxd_close_batch(q);
 	return 0;
 }
@@ -216,29 +227,30 @@ idxd_queue_flush(struct idxd_queue *q)
 static int
 idxd_job_begin(struct idxd_queue *q, uint32_t n, uint64_t flags)
 {
+	uint32_t count = idxd_open_count(q);
+
 	if (n > q->batch_max)
 		return -EINVAL; /* a job must fit in one batch */
-	if (q->open_count + n > q->open_room) {
-		q->open_room = idxd_room(q);
-		if (q->open_count + n > q->open_room) {
-			/* Only a full batch is worth sending early: other
-			 * limits stay as they are.
-			 */
-			if (q->open_count == 0 || q->open_count + n <= q->batch_max)
-				return -ENOSPC;
-			if ((uint16_t)(q->sub_write + 1 - q->sub_read) >= q->wq_slots)
-				return -ENOSPC;
-			idxd_close_batch(q);
-			if (n > q->open_room)
-				return -ENOSPC;
-		}
+	idxd_set_room(q);
+	if (q->open_ptr + n > q->open_end) {
+		/* Only a full batch is worth sending early: other limits
+		 * stay as they are.
+		 */
+		if (count == 0 || count + n <= q->batch_max)
+			return -ENOSPC;
+		if ((uint16_t)(q->sub_write + 1 - q->sub_read) >= q->wq_slots)
+			return -ENOSPC;
+		idxd_close_batch(q);
+		count = 0;
+		if (q->open_ptr + n > q->open_end)
+			return -ENOSPC;
 	}
 	if (flags & RTE_DMA_OP_FLAG_FENCE) {
 		q->open_flags |= IDXD_SUB_FENCE;
 		/* Inside a batch the device orders it after earlier members;
 		 * first in its batch, holding the batch back is enough.
 		 */
-		if (q->open_count != 0)
+		if (count != 0)
 			return IDXD_FLAG_FENCE;
 	}
 	return 0;
@@ -249,8 +261,8 @@ static inline void
 idxd_put(struct idxd_queue *q, uint32_t k, uint64_t word, uint64_t src,
 	 uint64_t dst, uint32_t len)
 {
-	uint16_t slot = q->open_slot + q->open_count + k;
-	struct idxd_hw_desc *d = &q->desc[slot];
+	struct idxd_hw_desc *d = q->open_ptr + k;
+	uint16_t slot = d - q->desc;
 
 	d->op_word = word;
 	d->src = src;
@@ -262,12 +274,11 @@ idxd_put(struct idxd_queue *q, uint32_t k, uint64_t word, uint64_t src,
 static int
 idxd_job_end(struct idxd_queue *q, uint32_t n, uint64_t flags)
 {
-	uint16_t id = q->open_base + q->open_count;
+	uint16_t id = q->next_id++;
 
 	if (n > 1)
 		q->open_flags |= IDXD_SUB_MULTI;
-	q->open_count += n;
-	q->open_base -= n - 1;
+	q->open_ptr += n;
 	if (flags & RTE_DMA_OP_FLAG_SUBMIT)
 		idxd_close_batch(q);
 	return id;
@@ -282,9 +293,9 @@ idxd_rotate_pattern(uint64_t pattern, uint64_t offset)
 }
 
 /*
- * Everything the inline enqueue does not do: a full open batch, a fence,
- * zero length, and transfers above the WQ's max transfer size (split into
- * pieces of one job, all in one batch).
+ * Everything the inline enqueue does not do: a full open batch, zero
+ * length, transfers above the WQ's max transfer size (split into pieces of
+ * one job, all in one batch), and any flag (fence, submit, LLC hint).
  */
 static __rte_noinline int
 idxd_enqueue_slow(struct idxd_queue *q, uint64_t word, uint64_t src,
@@ -311,27 +322,24 @@ idxd_enqueue_slow(struct idxd_queue *q, uint64_t word, uint64_t src,
 	return idxd_job_end(q, n, flags);
 }
 
+#define IDXD_SLOW_FLAGS \
+	(RTE_DMA_OP_FLAG_FENCE | RTE_DMA_OP_FLAG_SUBMIT | RTE_DMA_OP_FLAG_LLC)
+
 static __rte_always_inline int
 idxd_enqueue(struct idxd_queue *q, uint64_t word, uint64_t src, uint64_t dst,
 	     uint32_t len, uint64_t flags, bool fill)
 {
-	uint16_t count = q->open_count;
-	uint16_t id = q->open_base + count;
-	struct idxd_hw_desc *d;
+	struct idxd_hw_desc *d = q->open_ptr;
 
-	if (unlikely(count >= q->open_room || len - 1u >= q->max_xfer ||
-		     (flags & RTE_DMA_OP_FLAG_FENCE)))
+	if (unlikely(d >= q->open_end || len - 1u >= q->max_xfer ||
+		     (flags & IDXD_SLOW_FLAGS)))
 		return idxd_enqueue_slow(q, word, src, dst, len, flags, fill);
-
-	d = &q->desc[q->open_slot + count];
-	d->op_word = word | ((flags & q->llc_mask) << IDXD_LLC_SHIFT);
+	d->op_word = word;
 	d->src = src;
 	d->dst = dst;
 	d->size_word = len;
-	q->open_count = count + 1;
-	if (flags & RTE_DMA_OP_FLAG_SUBMIT)
-		idxd_close_batch(q);
-	return id;
+	q->open_ptr = d + 1;
+	return q->next_id++;
 }
 
 int
@@ -551,6 +559,7 @@ idxd_expand(struct idxd_queue *q, const struct idxd_submission *rec, uint16_t id
 	enum rte_dma_status_code *st = q->err_status;
 	struct idxd_completion cr, member;
 	uint16_t k, jobs = rec->job_count;
+	uint16_t start = idxd_head_slot(q);
 	uint8_t code;
 
 	idxd_read_record(&q->sub_cr[idx], &cr);
@@ -559,7 +568,7 @@ idxd_expand(struct idxd_queue *q, const struct idxd_submission *rec, uint16_t id
 		st[k] = RTE_DMA_STATUS_SUCCESSFUL;
 
 	if (rec->desc_count == 1) {
-		st[0] = idxd_classify(q, &cr, &q->desc[rec->desc_start]);
+		st[0] = idxd_classify(q, &cr, &q->desc[start]);
 		if (st[0] == RTE_DMA_STATUS_SUCCESSFUL) {
 			/* Success with bytes left over: not believable. */
 			q->stats.bad_records++;
@@ -576,7 +585,7 @@ idxd_expand(struct idxd_queue *q, const struct idxd_submission *rec, uint16_t id
 			processed = rec->desc_count;
 		}
 		for (k = 0; k < rec->desc_count; k++) {
-			uint16_t slot = rec->desc_start + k;
+			uint16_t slot = start + k;
 			enum rte_dma_status_code s;
 
 			if (k == 0 || !q->desc_cont[slot])
@@ -612,7 +621,7 @@ idxd_expand(struct idxd_queue *q, const struct idxd_submission *rec, uint16_t id
 	}
 	/* Members that wrote records: clear them for the slots' next use. */
 	for (k = 0; k < rec->desc_count; k++)
-		q->member_cr[rec->desc_start + k].head = 0;
+		q->member_cr[start + k].head = 0;
 
 	q->err_active = true;
 	q->err_pos = 0;
@@ -623,9 +632,26 @@ static __rte_always_inline void
 idxd_retire(struct idxd_queue *q, const struct idxd_submission *rec)
 {
 	if (unlikely(rec->flags & IDXD_SUB_MULTI))
-		memset(&q->desc_cont[rec->desc_start], 0, rec->desc_count);
+		memset(&q->desc_cont[idxd_head_slot(q)], 0, rec->desc_count);
 	q->desc_inflight -= rec->desc_count;
 	q->sub_read++;
+}
+
+/* Whether a submission record is a plain success: status Success, and the
+ * count a batch record carries (or 0).
+ */
+static __rte_always_inline bool
+idxd_record_ok(const struct idxd_queue *q, const struct idxd_submission *rec,
+	       uint64_t head)
+{
+	uint32_t count = head >> 32;
+
+	if ((uint8_t)head != IDXD_ST_SUCCESS)
+		return false;
+	if (count == 0)
+		return true;
+	return rec->desc_count == 1 ? count == q->desc[idxd_head_slot(q)].size :
+				      count == rec->desc_count;
 }
 
 /*
@@ -633,36 +659,32 @@ idxd_retire(struct idxd_queue *q, const struct idxd_submission *rec)
  * stop at one not complete yet, or at one that failed (expanded into the
  * error state). Must not be called in the error state.
  */
-static __rte_always_inline void
+static void
 idxd_poll(struct idxd_queue *q)
 {
 	while (q->sub_read != q->sub_sent) {
 		uint16_t idx = q->sub_read & q->sub_mask;
 		const struct idxd_submission *rec = &q->sub[idx];
 		uint64_t head = __atomic_load_n(&q->sub_cr[idx].head, __ATOMIC_ACQUIRE);
-		uint32_t count = head >> 32;
 
 		if ((uint8_t)head == IDXD_ST_NONE)
 			break;
-		/* Success, with the count a batch record carries (or 0). */
-		if (unlikely((uint8_t)head != IDXD_ST_SUCCESS ||
-			     (count != 0 && (rec->desc_count == 1 ?
-					     count != q->desc[rec->desc_start].size :
-					     count != rec->desc_count)))) {
+		if (!idxd_record_ok(q, rec, head)) {
 			idxd_expand(q, rec, idx);
 			break;
 		}
-		q->job_done = rec->job_first + rec->job_count;
+		q->job_done += rec->job_count;
 		idxd_retire(q, rec);
 	}
-	if (unlikely(q->sub_sent != q->sub_write))
+	if (q->sub_sent != q->sub_write)
 		idxd_kick(q);
 }
 
 /*
- * Completion calls that meet a failed submission: hand back the jobs before
- * it, then its jobs one status at a time. completed() (status == NULL)
- * stops before a job that did not succeed and flags has_error.
+ * Completion calls in general: hand back the jobs known done, poll for
+ * more, and through a failed submission report its jobs one status at a
+ * time. completed() (status == NULL) stops before a job that did not
+ * succeed and flags has_error.
  */
 static __rte_noinline uint16_t
 idxd_collect_slow(struct idxd_queue *q, uint16_t max, uint16_t *last_idx,
@@ -716,29 +738,67 @@ out:
 	return n;
 }
 
+/*
+ * The common case inline: retire submissions that plainly succeeded and
+ * hand back up to max jobs. Returns -1 when the general path must run
+ * (a failure, a held submission, a job of several descriptors).
+ */
+static __rte_always_inline int
+idxd_collect_fast(struct idxd_queue *q, uint16_t max)
+{
+	uint16_t avail = q->job_done - q->job_read;
+
+	if (avail < max) {
+		uint16_t read = q->sub_read;
+
+		if (unlikely(q->err_active))
+			return -1;
+		while (read != q->sub_sent) {
+			uint16_t idx = read & q->sub_mask;
+			const struct idxd_submission *rec = &q->sub[idx];
+			uint64_t head = __atomic_load_n(&q->sub_cr[idx].head,
+							__ATOMIC_ACQUIRE);
+
+			uint32_t count = head >> 32;
+
+			if ((uint8_t)head == IDXD_ST_NONE)
+				break;
+			if (unlikely((uint8_t)head != IDXD_ST_SUCCESS ||
+				     (count != 0 && (count != rec->desc_count ||
+						     count == 1)) ||
+				     (rec->flags & IDXD_SUB_MULTI))) {
+				q->sub_read = read;
+				return -1;
+			}
+			q->job_done += rec->job_count;
+			q->desc_inflight -= rec->desc_count;
+			read++;
+		}
+		q->sub_read = read;
+		if (unlikely(q->sub_sent != q->sub_write))
+			return -1;
+		avail = q->job_done - q->job_read;
+		if (avail > max)
+			avail = max;
+	} else {
+		avail = max;
+	}
+	q->job_read += avail;
+	q->stats.completed += avail;
+	return avail;
+}
+
 uint16_t
 idxd_completed(void *dev_private, uint16_t vchan __rte_unused, uint16_t nb_cpls,
 	       uint16_t *last_idx, bool *has_error)
 {
 	struct idxd_queue *q = dev_private;
-	uint16_t avail = q->job_done - q->job_read;
+	int n = idxd_collect_fast(q, nb_cpls);
 
-	if (avail < nb_cpls) {
-		if (unlikely(q->err_active))
-			return idxd_collect_slow(q, nb_cpls, last_idx, has_error, NULL);
-		idxd_poll(q);
-		if (unlikely(q->err_active))
-			return idxd_collect_slow(q, nb_cpls, last_idx, has_error, NULL);
-		avail = q->job_done - q->job_read;
-		if (avail > nb_cpls)
-			avail = nb_cpls;
-	} else {
-		avail = nb_cpls;
-	}
-	q->job_read += avail;
-	q->stats.completed += avail;
+	if (unlikely(n < 0))
+		return idxd_collect_slow(q, nb_cpls, last_idx, has_error, NULL);
 	*last_idx = q->job_read - 1;
-	return avail;
+	return n;
 }
 
 uint16_t
@@ -747,27 +807,15 @@ idxd_completed_status(void *dev_private, uint16_t vchan __rte_unused,
 		      enum rte_dma_status_code *status)
 {
 	struct idxd_queue *q = dev_private;
-	uint16_t avail = q->job_done - q->job_read;
-	uint16_t i;
+	int n = idxd_collect_fast(q, nb_cpls);
+	int i;
 
-	if (avail < nb_cpls) {
-		if (unlikely(q->err_active))
-			return idxd_collect_slow(q, nb_cpls, last_idx, NULL, status);
-		idxd_poll(q);
-		if (unlikely(q->err_active))
-			return idxd_collect_slow(q, nb_cpls, last_idx, NULL, status);
-		avail = q->job_done - q->job_read;
-		if (avail > nb_cpls)
-			avail = nb_cpls;
-	} else {
-		avail = nb_cpls;
-	}
-	for (i = 0; i < avail; i++)
+	if (unlikely(n < 0))
+		return idxd_collect_slow(q, nb_cpls, last_idx, NULL, status);
+	for (i = 0; i < n; i++)
 		status[i] = RTE_DMA_STATUS_SUCCESSFUL;
-	q->job_read += avail;
-	q->stats.completed += avail;
 	*last_idx = q->job_read - 1;
-	return avail;
+	return n;
 }
 
 uint16_t
@@ -779,9 +827,9 @@ idxd_burst_capacity(const void *dev_private, uint16_t vchan __rte_unused)
 
 	if (subs >= q->wq_slots)
 		return 0;
-	by_subs = (q->wq_slots - subs) * q->batch_max - q->open_count;
-	by_desc = q->nb_desc - q->desc_inflight - q->open_count;
-	by_jobs = q->nb_desc - (uint16_t)(q->open_base + q->open_count - q->job_read);
+	by_subs = (q->wq_slots - subs) * q->batch_max - idxd_open_count(q);
+	by_desc = q->nb_desc - q->desc_inflight - idxd_open_count(q);
+	by_jobs = q->nb_desc - (uint16_t)(q->next_id - q->job_read);
 	cap = RTE_MIN(by_subs, RTE_MIN(by_desc, by_jobs));
 	return cap < 0 ? 0 : cap;
 }
@@ -878,18 +926,21 @@ idxd_queue_init(struct idxd_queue *q, const struct idxd_queue_conf *conf,
 	q->nb_desc = conf->nb_desc;
 	q->batch_max = batch_max;
 	q->wq_slots = wq_slots;
-	q->open_room = idxd_room(q);
+	q->open_ptr = q->desc;
+	q->batch_buf.op_word = IDXD_BATCH_WORD;
+	idxd_set_room(q);
 	return 0;
 }
 
 bool
 idxd_queue_rewind(struct idxd_queue *q)
 {
-	if (q->open_count != 0 || q->sub_write != q->sub_read || q->err_active ||
-	    q->job_read != q->open_base)
+	if (idxd_open_count(q) != 0 || q->sub_write != q->sub_read || q->err_active ||
+	    q->job_read != q->next_id)
 		return false;
 	q->open_slot = 0;
-	q->open_base = 0;
+	q->open_ptr = q->desc;
+	q->next_id = 0;
 	q->open_first = 0;
 	q->open_flags = 0;
 	q->job_read = 0;
@@ -898,7 +949,7 @@ idxd_queue_rewind(struct idxd_queue *q)
 	q->sub_sent = 0;
 	q->sub_read = 0;
 	q->desc_inflight = 0;
-	q->open_room = idxd_room(q);
+	idxd_set_room(q);
 	return true;
 }
 
@@ -922,9 +973,8 @@ idxd_queue_dump(const struct idxd_queue *q, FILE *f)
 		q->shared ? "shared WQ, ENQCMD" : "dedicated WQ, MOVDIR64B",
 		q->llc_mask ? "on LLC hint" : "unsupported");
 	fprintf(f, "  open batch: slot %u, %u descriptors, room %u, next job %u%s\n",
-		q->open_slot, q->open_count, q->open_room,
-		(uint16_t)(q->open_base + q->open_count),
-		(q->open_flags & IDXD_SUB_FENCE) ? ", fenced" : "");
+		q->open_slot, idxd_open_count(q), (unsigned int)(q->open_end - q->open_ptr),
+		q->next_id, (q->open_flags & IDXD_SUB_FENCE) ? ", fenced" : "");
 	fprintf(f, "  submissions: built %u, sent %u, retired %u; "
 		"descriptors in flight %u\n",
 		q->sub_write, q->sub_sent, q->sub_read, q->desc_inflight);

@@ -48,12 +48,15 @@
 #define IDXD_SUB_FENCE 0x1 /* wait for every earlier submission */
 #define IDXD_SUB_MULTI 0x2 /* holds a job made of several descriptors */
 
-/* One submission: a batch, or a single descriptor. */
+/*
+ * One submission: a batch, or a single descriptor. Where its descriptors
+ * and jobs start follows from the submissions before it: the oldest
+ * unretired one starts at ring slot open_slot - desc_inflight and job
+ * job_done (see idxd_head_slot()).
+ */
 struct idxd_submission {
-	uint16_t job_first;   /* id of its first job */
-	uint16_t job_count;
-	uint16_t desc_start;  /* ring slot of the first descriptor */
 	uint16_t desc_count;
+	uint16_t job_count;
 	uint8_t flags;        /* IDXD_SUB_* */
 };
 
@@ -81,21 +84,22 @@ struct idxd_queue_stats {
 
 struct idxd_queue {
 	/* Enqueue: read on every job. */
-	struct idxd_hw_desc *desc;    /* nb_desc + batch_max slots */
+	struct idxd_hw_desc *open_ptr; /* where the next descriptor goes */
+	struct idxd_hw_desc *open_end; /* the open batch stops before this */
 	uint64_t copy_word;           /* first qword of a memory move */
-	uint64_t fill_word;           /* first qword of a fill */
-	uint64_t llc_mask;            /* RTE_DMA_OP_FLAG_LLC if honoured */
-	uint32_t max_xfer_m1;         /* max transfer size - 1 */
-	uint16_t open_slot;           /* ring slot of the open batch */
-	uint16_t open_count;          /* descriptors in the open batch */
-	uint16_t open_room;           /* open_count may grow to this */
-	uint16_t open_base;           /* next job id = open_base + open_count */
+	uint32_t max_xfer;            /* WQ max transfer size */
+	uint16_t next_id;             /* id of the next job */
 	uint16_t open_first;          /* id of the open batch's first job */
+	uint16_t open_slot;           /* ring slot of the open batch */
 	uint8_t open_flags;           /* IDXD_SUB_* of the open batch */
 	bool shared;
+	struct idxd_hw_desc *desc;    /* nb_desc + batch_max slots */
+	uint64_t fill_word;           /* first qword of a fill */
+	uint64_t llc_mask;            /* RTE_DMA_OP_FLAG_LLC if honoured */
 
 	/* Submission. */
-	struct idxd_hw_desc send_buf; /* what the portal write sends */
+	struct idxd_hw_desc batch_buf; /* the Batch descriptor being sent */
+	struct idxd_hw_desc single_buf; /* a lone descriptor being sent */
 	volatile void *portal;
 	struct idxd_submission *sub;
 	struct idxd_completion *sub_cr;
@@ -122,7 +126,6 @@ struct idxd_queue {
 	uint16_t nb_desc;
 	uint16_t batch_max;
 	uint16_t wq_slots;
-	uint32_t max_xfer;
 
 	struct idxd_queue_stats stats;
 } __rte_cache_aligned;
@@ -160,6 +163,27 @@ bool idxd_queue_busy(struct idxd_queue *q);
 
 /** Print the ring state to f. */
 void idxd_queue_dump(const struct idxd_queue *q, FILE *f);
+
+/** Descriptors in the open batch. */
+static inline uint16_t
+idxd_open_count(const struct idxd_queue *q)
+{
+	return q->open_ptr - (q->desc + q->open_slot);
+}
+
+/** Ring slot of the first descriptor of the oldest unretired submission. */
+static inline uint16_t
+idxd_head_slot(const struct idxd_queue *q)
+{
+	return (q->open_slot - q->desc_inflight) & q->desc_mask;
+}
+
+/** Id of the first job of the oldest unretired submission. */
+static inline uint16_t
+idxd_head_job(const struct idxd_queue *q)
+{
+	return q->err_active ? (uint16_t)(q->job_done - q->err_pos) : q->job_done;
+}
 
 /** Map a completion status byte to a dmadev status code (no context). */
 enum rte_dma_status_code idxd_status_code(uint8_t status);
