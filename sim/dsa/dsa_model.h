@@ -212,6 +212,7 @@ struct dsa_shm_dev {
 	/* Hardware: the register file. */
 	uint8_t bar0[DSA_BAR0_IMAGE];
 	uint32_t pci_command;          /* config space command register */
+	int32_t vfio_pid;              /* process holding the VFIO group */
 	struct dsa_stats stats;
 	struct dsa_shm_wq wq[DSA_MAX_WQS];
 };
@@ -343,6 +344,12 @@ struct dsa_lwq *dsa_lwq_get(unsigned int dev, unsigned int wq);
 struct dsa_lwq *dsa_lwq_get_existing(unsigned int dev, unsigned int wq);
 /* Pop one entry (engine thread only). true if one was there. */
 bool dsa_lwq_pop(struct dsa_lwq *q, struct dsa_entry *e);
+/* The hardware's acceptance of one 64-byte write to a portal of (dev, wq),
+ * async-signal-safe (the queue must exist): 0 accepted or ignored, 1 retry
+ * (DMWr only), -1 dropped by a full dedicated WQ.
+ */
+int dsa_portal_submit_sig(unsigned int dev, unsigned int wq, unsigned int kind,
+			  const void *src, bool dmwr);
 /* Submit from ordinary code (cdev write): 0 accepted, 1 retry, -1 dropped. */
 int dsa_portal_submit(unsigned int dev, unsigned int wq, unsigned int kind,
 		      const struct dsa_desc *d, bool deferrable);
@@ -413,6 +420,15 @@ int dsa_sysfs_build(void);
 void dsa_sysfs_render(unsigned int dev);
 void dsa_sysfs_wq_cdev(unsigned int dev, unsigned int wq, bool present);
 void dsa_sysfs_bind_link(unsigned int dev, int wq, enum dsa_drv drv, bool bound);
+/* Testbed helpers, on modelled paths: an attribute file (rewritten only
+ * when its content changes), a directory, a relative symlink as sysfs
+ * makes them, removal.
+ */
+int dsa_put(const char *model, mode_t mode, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int dsa_mkdir(const char *model);
+int dsa_link(const char *link, const char *to);
+void dsa_unlink(const char *model);
 /* Paths. */
 void dsa_pci_name(unsigned int dev, char *buf, size_t len);
 void dsa_pci_dir(unsigned int dev, char *buf, size_t len);       /* in testbed */

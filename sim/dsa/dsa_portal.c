@@ -154,8 +154,9 @@ admit(struct dsa_shm_wq *w, uint32_t limit)
 	return true;
 }
 
-static int
-submit(unsigned int dev, unsigned int wq, unsigned int kind, const void *src, bool dmwr)
+int
+dsa_portal_submit_sig(unsigned int dev, unsigned int wq, unsigned int kind, const void *src,
+		      bool dmwr)
 {
 	struct dsa_shm_wq *w = &dsa_shm->dev[dev].wq[wq];
 	struct dsa_lwq *q = __atomic_load_n(&lwqs[dev][wq], __ATOMIC_ACQUIRE);
@@ -230,7 +231,7 @@ portal_submit64(void *priv, uintptr_t addr, const void *src, enum sim_insn_op op
 	/* ENQCMDS is for ring 0; from user mode the CPU refuses it. */
 	if (op == SIM_INSN_ENQCMDS)
 		return -1;
-	r = submit(p->dev, p->wq, p->kind, src, op == SIM_INSN_ENQCMD);
+	r = dsa_portal_submit_sig(p->dev, p->wq, p->kind, src, op == SIM_INSN_ENQCMD);
 	return r < 0 ? 0 : r;
 }
 
@@ -242,7 +243,7 @@ dsa_portal_submit(unsigned int dev, unsigned int wq, unsigned int kind,
 		return -1;
 	if (dsa_engine_start() < 0)
 		return -1;
-	return submit(dev, wq, kind, d, deferrable);
+	return dsa_portal_submit_sig(dev, wq, kind, d, deferrable);
 }
 
 static void

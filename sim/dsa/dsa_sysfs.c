@@ -71,12 +71,8 @@ tb(char *buf, size_t len, const char *fmt, ...)
 /* Write an attribute file if its content changed; rename makes the new
  * content appear all at once.
  */
-static int
-put(const char *model, mode_t mode, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-put(const char *model, mode_t mode, const char *fmt, ...)
+int
+dsa_put(const char *model, mode_t mode, const char *fmt, ...)
 {
 	char path[SIM_PATH_MAX], tmp[SIM_PATH_MAX + 16], val[1200], cur[1200];
 	va_list ap;
@@ -111,8 +107,8 @@ put(const char *model, mode_t mode, const char *fmt, ...)
 	return 0;
 }
 
-static int
-mkdir_model(const char *model)
+int
+dsa_mkdir(const char *model)
 {
 	char path[SIM_PATH_MAX];
 
@@ -124,8 +120,8 @@ mkdir_model(const char *model)
  * Symlink at model path `link` pointing at model path `to`, relative from
  * their common ancestor as sysfs makes them ("../../../devices/...").
  */
-static int
-link_model(const char *link, const char *to)
+int
+dsa_link(const char *link, const char *to)
 {
 	char path[SIM_PATH_MAX], rel[SIM_PATH_MAX];
 	size_t common = 0, i, n = 0;
@@ -150,8 +146,8 @@ link_model(const char *link, const char *to)
 	return 0;
 }
 
-static void
-unlink_model(const char *model)
+void
+dsa_unlink(const char *model)
 {
 	char path[SIM_PATH_MAX];
 
@@ -188,7 +184,7 @@ render_wq(unsigned int dev, unsigned int i, const char *ddir)
 	snprintf(dir, sizeof(dir), "%s/wq%u.%u", ddir, s->id, i);
 #define WQ(name, mode, ...) do { \
 		snprintf(p, sizeof(p), "%s/" name, dir); \
-		put(p, mode, __VA_ARGS__); \
+		dsa_put(p, mode, __VA_ARGS__); \
 	} while (0)
 	WQ("clients", 0444, "%u\n", w->clients);
 	WQ("state", 0444, "%s\n", enabled ? "enabled" : "disabled");
@@ -235,7 +231,7 @@ render_group(unsigned int dev, unsigned int g, const char *ddir)
 	snprintf(dir, sizeof(dir), "%s/group%u.%u", ddir, s->id, g);
 #define GR(name, mode, ...) do { \
 		snprintf(p, sizeof(p), "%s/" name, dir); \
-		put(p, mode, __VA_ARGS__); \
+		dsa_put(p, mode, __VA_ARGS__); \
 	} while (0)
 	for (n = 0, i = 0; i < s->nwqs; i++)
 		if (d->wq[i].group == (int32_t)g)
@@ -295,7 +291,7 @@ dsa_sysfs_render(unsigned int dev)
 	}
 #define DV(name, mode, ...) do { \
 		snprintf(p, sizeof(p), "%s/" name, ddir); \
-		put(p, mode, __VA_ARGS__); \
+		dsa_put(p, mode, __VA_ARGS__); \
 	} while (0)
 	DV("version", 0444, "%#x\n", (unsigned int)dsa_hw_read(dev, DSA_REG_VERSION, 4));
 	DV("max_groups", 0444, "%u\n", s->ngroups);
@@ -326,7 +322,7 @@ dsa_sysfs_render(unsigned int dev)
 		render_wq(dev, i, ddir);
 	for (i = 0; i < s->nengines; i++) {
 		snprintf(p, sizeof(p), "%s/engine%u.%u/group_id", ddir, s->id, i);
-		put(p, 0644, "%d\n", d->engine_group[i]);
+		dsa_put(p, 0644, "%d\n", d->engine_group[i]);
 	}
 	for (i = 0; i < s->ngroups; i++)
 		render_group(dev, i, ddir);
@@ -349,14 +345,14 @@ dsa_sysfs_bind_link(unsigned int dev, int wq, enum dsa_drv drv, bool bound)
 	snprintf(drvdir, sizeof(drvdir), "/sys/bus/dsa/drivers/%s", dsa_drv_names[drv]);
 	snprintf(link, sizeof(link), "%s/driver", obj);
 	if (bound)
-		link_model(link, drvdir);
+		dsa_link(link, drvdir);
 	else
-		unlink_model(link);
+		dsa_unlink(link);
 	snprintf(link, sizeof(link), "%s/%s", drvdir, name);
 	if (bound)
-		link_model(link, obj);
+		dsa_link(link, obj);
 	else
-		unlink_model(link);
+		dsa_unlink(link);
 }
 
 void
@@ -370,23 +366,23 @@ dsa_sysfs_wq_cdev(unsigned int dev, unsigned int wq, bool present)
 	snprintf(cdir, sizeof(cdir), "%s/wq%u.%u/dsa!wq%u.%u", ddir, s->id, wq, s->id, wq);
 	snprintf(p, sizeof(p), "/sys/bus/dsa/devices/dsa!wq%u.%u", s->id, wq);
 	if (!present) {
-		unlink_model(p);
+		dsa_unlink(p);
 		tb(path, sizeof(path), "%s", cdir);
 		sim_rm_rf(path);
 		snprintf(p, sizeof(p), "/dev/dsa/wq%u.%u", s->id, wq);
-		unlink_model(p);
+		dsa_unlink(p);
 		return;
 	}
-	mkdir_model(cdir);
+	dsa_mkdir(cdir);
 	snprintf(p, sizeof(p), "%s/dev", cdir);
-	put(p, 0444, "%u:%d\n", DSA_CDEV_MAJOR, w->cdev_minor);
+	dsa_put(p, 0444, "%u:%d\n", DSA_CDEV_MAJOR, w->cdev_minor);
 	snprintf(p, sizeof(p), "%s/uevent", cdir);
-	put(p, 0644, "MAJOR=%u\nMINOR=%d\nDEVNAME=dsa/wq%u.%u\n", DSA_CDEV_MAJOR,
+	dsa_put(p, 0644, "MAJOR=%u\nMINOR=%d\nDEVNAME=dsa/wq%u.%u\n", DSA_CDEV_MAJOR,
 	    w->cdev_minor, s->id, wq);
 	snprintf(p, sizeof(p), "%s/subsystem", cdir);
-	link_model(p, "/sys/bus/dsa");
+	dsa_link(p, "/sys/bus/dsa");
 	snprintf(p, sizeof(p), "/sys/bus/dsa/devices/dsa!wq%u.%u", s->id, wq);
-	link_model(p, cdir);
+	dsa_link(p, cdir);
 	/* The node udev creates, root-only as by default. */
 	snprintf(p, sizeof(p), "/dev/dsa/wq%u.%u", s->id, wq);
 	tb(path, sizeof(path), "%s", p);
@@ -400,13 +396,13 @@ driver_dir(const char *name)
 	char p[128];
 
 	snprintf(p, sizeof(p), "/sys/bus/dsa/drivers/%s", name);
-	mkdir_model(p);
+	dsa_mkdir(p);
 	snprintf(p, sizeof(p), "/sys/bus/dsa/drivers/%s/bind", name);
-	put(p, 0200, "%s", "");
+	dsa_put(p, 0200, "%s", "");
 	snprintf(p, sizeof(p), "/sys/bus/dsa/drivers/%s/unbind", name);
-	put(p, 0200, "%s", "");
+	dsa_put(p, 0200, "%s", "");
 	snprintf(p, sizeof(p), "/sys/bus/dsa/drivers/%s/uevent", name);
-	return put(p, 0200, "%s", "");
+	return dsa_put(p, 0200, "%s", "");
 }
 
 /* The PCI function: what tools (lspci, EAL) read. */
@@ -419,12 +415,12 @@ build_pci(unsigned int dev)
 
 	dsa_pci_dir(dev, pdir, sizeof(pdir));
 	dsa_pci_name(dev, bdf, sizeof(bdf));
-	err = mkdir_model(pdir);
+	err = dsa_mkdir(pdir);
 	if (err < 0)
 		return err;
 #define PCI(name, mode, ...) do { \
 		snprintf(p, sizeof(p), "%s/" name, pdir); \
-		put(p, mode, __VA_ARGS__); \
+		dsa_put(p, mode, __VA_ARGS__); \
 	} while (0)
 	PCI("vendor", 0444, "0x%04x\n", DSA_PCI_VENDOR);
 	PCI("device", 0444, "0x%04x\n", DSA_PCI_DEVICE);
@@ -449,21 +445,21 @@ dsa_sysfs_build(void)
 	unsigned int dev, i;
 	int err;
 
-	err = mkdir_model("/sys/bus/dsa/devices");
+	err = dsa_mkdir("/sys/bus/dsa/devices");
 	if (err < 0)
 		return err;
-	put("/sys/bus/dsa/drivers_autoprobe", 0644, "1\n");
-	put("/sys/bus/dsa/drivers_probe", 0200, "%s", "");
-	put("/sys/bus/dsa/uevent", 0200, "%s", "");
+	dsa_put("/sys/bus/dsa/drivers_autoprobe", 0644, "1\n");
+	dsa_put("/sys/bus/dsa/drivers_probe", 0200, "%s", "");
+	dsa_put("/sys/bus/dsa/uevent", 0200, "%s", "");
 	for (i = 1; i < DSA_DRV_COUNT; i++)
 		driver_dir(dsa_drv_names[i]);
 	/* accel-config refuses to run without the module directory. */
-	mkdir_model("/sys/module/idxd/parameters");
-	put("/sys/module/idxd/parameters/sva", 0644, "Y\n");
-	put("/sys/module/idxd/parameters/tc_override", 0644, "N\n");
-	put("/sys/module/idxd/initstate", 0444, "live\n");
-	put("/sys/module/idxd/refcnt", 0444, "0\n");
-	mkdir_model("/dev/dsa");
+	dsa_mkdir("/sys/module/idxd/parameters");
+	dsa_put("/sys/module/idxd/parameters/sva", 0644, "Y\n");
+	dsa_put("/sys/module/idxd/parameters/tc_override", 0644, "N\n");
+	dsa_put("/sys/module/idxd/initstate", 0444, "live\n");
+	dsa_put("/sys/module/idxd/refcnt", 0444, "0\n");
+	dsa_mkdir("/dev/dsa");
 
 	for (dev = 0; dev < dsa_cfg.ndev; dev++) {
 		const struct dsa_dev_spec *s = &dsa_cfg.dev[dev];
@@ -474,38 +470,38 @@ dsa_sysfs_build(void)
 		if (s->vfio)
 			continue;
 		dsa_dev_dir(dev, ddir, sizeof(ddir));
-		mkdir_model(ddir);
+		dsa_mkdir(ddir);
 		snprintf(p, sizeof(p), "%s/subsystem", ddir);
-		link_model(p, "/sys/bus/dsa");
+		dsa_link(p, "/sys/bus/dsa");
 		snprintf(p, sizeof(p), "%s/uevent", ddir);
-		put(p, 0644, "%s", "");
+		dsa_put(p, 0644, "%s", "");
 		snprintf(p, sizeof(p), "/sys/bus/dsa/devices/dsa%u", s->id);
-		link_model(p, ddir);
+		dsa_link(p, ddir);
 		for (i = 0; i < s->nwqs; i++) {
 			snprintf(target, sizeof(target), "%s/wq%u.%u", ddir, s->id, i);
-			mkdir_model(target);
+			dsa_mkdir(target);
 			snprintf(p, sizeof(p), "%s/subsystem", target);
-			link_model(p, "/sys/bus/dsa");
+			dsa_link(p, "/sys/bus/dsa");
 			snprintf(p, sizeof(p), "%s/uevent", target);
-			put(p, 0644, "%s", "");
+			dsa_put(p, 0644, "%s", "");
 			snprintf(p, sizeof(p), "/sys/bus/dsa/devices/wq%u.%u", s->id, i);
-			link_model(p, target);
+			dsa_link(p, target);
 		}
 		for (i = 0; i < s->nengines; i++) {
 			snprintf(target, sizeof(target), "%s/engine%u.%u", ddir, s->id, i);
-			mkdir_model(target);
+			dsa_mkdir(target);
 			snprintf(p, sizeof(p), "%s/subsystem", target);
-			link_model(p, "/sys/bus/dsa");
+			dsa_link(p, "/sys/bus/dsa");
 			snprintf(p, sizeof(p), "/sys/bus/dsa/devices/engine%u.%u", s->id, i);
-			link_model(p, target);
+			dsa_link(p, target);
 		}
 		for (i = 0; i < s->ngroups; i++) {
 			snprintf(target, sizeof(target), "%s/group%u.%u", ddir, s->id, i);
-			mkdir_model(target);
+			dsa_mkdir(target);
 			snprintf(p, sizeof(p), "%s/subsystem", target);
-			link_model(p, "/sys/bus/dsa");
+			dsa_link(p, "/sys/bus/dsa");
 			snprintf(p, sizeof(p), "/sys/bus/dsa/devices/group%u.%u", s->id, i);
-			link_model(p, target);
+			dsa_link(p, target);
 		}
 	}
 	return 0;

@@ -63,9 +63,17 @@ emulate(int sig, siginfo_t *si, ucontext_t *uc)
 	uint64_t val;
 	int res;
 
-	(void)si;
-	if (sim_insn_decode(code, mc, &in) < 0)
+	if (sim_insn_decode(code, mc, &in) < 0) {
+		/* A modelled page touched by an instruction we do not know:
+		 * say which, since the program is about to die of it.
+		 */
+		if (sig != SIGILL && find_region((uintptr_t)si->si_addr) != NULL)
+			sim_log("udrv-sim", "unsupported access to a modelled page at "
+				"%p: %02x %02x %02x %02x %02x %02x %02x %02x", si->si_addr,
+				code[0], code[1], code[2], code[3], code[4], code[5],
+				code[6], code[7]);
 		return false;
+	}
 	switch (in.op) {
 	case SIM_INSN_MOVDIR64B:
 	case SIM_INSN_ENQCMD:

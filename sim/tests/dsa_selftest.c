@@ -15,13 +15,18 @@
  * records in its own memory; and the model's control entry point for
  * the counters. One line per check; non-zero exit if any failed.
  *
- * "selftest use DEV WQ" only submits a copy through an already enabled
- * WQ: the accel-config test runs it after configuring the model.
+ * "selftest use WQ" only submits a copy through an already enabled WQ:
+ * the accel-config test runs it after configuring the model.
+ * "selftest vfio BDF GROUP" tests the vfio-pci mode instead: VFIO
+ * container, group and device, config space, BAR0 registers and commands
+ * with the spec's rules, BAR2 portals, DMA through the IOMMU mappings.
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <immintrin.h>
+#include <linux/vfio.h>
+#include <sys/ioctl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -1125,6 +1130,222 @@ use_main(const char *wq)
 	return 0;
 }
 
+/* ---- vfio-pci mode ---- */
+
+#define REG(b, off, type) (*(volatile type *)((uint8_t *)(b) + (off)))
+#define VREGION(i) ((off_t)(i) << 40)
+#define IOVA_BASE 0x100000000ull
+
+static uint32_t
+vcmd(void *bar0, uint32_t cmd, uint32_t operand)
+{
+	REG(bar0, DSA_REG_CMD, uint32_t) = (cmd << DSA_CMD_SHIFT) | operand;
+	/* Commands complete synchronously: Active is never seen. */
+	return REG(bar0, DSA_REG_CMDSTATUS, uint32_t);
+}
+
+static int
+vfio_main(const char *bdf, const char *group)
+{
+	char path[64];
+	int cfd, gfd, dfd;
+	struct vfio_group_status gs = { .argsz = sizeof(gs) };
+	struct vfio_device_info di = { .argsz = sizeof(di) };
+	struct vfio_region_info *ri;
+	struct vfio_irq_info irq = { .argsz = sizeof(irq), .index = VFIO_PCI_MSIX_IRQ_INDEX };
+	uint8_t cfg[256];
+	uint32_t v32, wqcfg, grpcfg;
+	uint16_t cmd;
+	uint64_t v64;
+	void *bar0, *bar2;
+	unsigned int cap;
+	bool msix = false;
+
+	cfd = open("/dev/vfio/vfio", O_RDWR);
+	check(cfd >= 0 && ioctl(cfd, VFIO_GET_API_VERSION) == VFIO_API_VERSION &&
+	      ioctl(cfd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) == 1 &&
+	      ioctl(cfd, VFIO_CHECK_EXTENSION, 8) == 0, "container: API version, type1 IOMMU");
+	snprintf(path, sizeof(path), "/dev/vfio/%s", group);
+	gfd = open(path, O_RDWR);
+	check(gfd >= 0 && ioctl(gfd, VFIO_GROUP_GET_STATUS, &gs) == 0 &&
+	      gs.flags == VFIO_GROUP_FLAGS_VIABLE, "group viable, no container yet");
+	check(ioctl(cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) < 0 && errno == EINVAL,
+	      "SET_IOMMU before a group is attached: EINVAL");
+	check(ioctl(gfd, VFIO_GROUP_SET_CONTAINER, &cfd) == 0 &&
+	      ioctl(cfd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) == 0 &&
+	      ioctl(gfd, VFIO_GROUP_GET_STATUS, &gs) == 0 &&
+	      (gs.flags & VFIO_GROUP_FLAGS_CONTAINER_SET), "group in container, type1v2 set");
+	check(ioctl(gfd, VFIO_GROUP_GET_DEVICE_FD, "0000:00:00.0") < 0 && errno == EINVAL,
+	      "unknown device name: EINVAL");
+	dfd = ioctl(gfd, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	check(dfd >= 0 && ioctl(dfd, VFIO_DEVICE_GET_INFO, &di) == 0 &&
+	      di.num_regions == VFIO_PCI_NUM_REGIONS && (di.flags & VFIO_DEVICE_FLAGS_PCI) &&
+	      (di.flags & VFIO_DEVICE_FLAGS_RESET), "device fd, info");
+	check(pread(dfd, cfg, sizeof(cfg), VREGION(VFIO_PCI_CONFIG_REGION_INDEX)) == 256 &&
+	      cfg[0] == 0x86 && cfg[1] == 0x80 && cfg[2] == 0x25 && cfg[3] == 0x0b &&
+	      cfg[0xb] == 0x08, "config space: 8086:0b25, class 08");
+	for (cap = cfg[0x34]; cap != 0 && cap < 256; cap = cfg[cap + 1])
+		if (cfg[cap] == 0x11) {
+			msix = ((cfg[cap + 2] | (cfg[cap + 3] << 8)) & 0x7ff) == 8 &&
+			       (cfg[cap + 4] & 7) == 0;
+			break;
+		}
+	check(msix, "MSI-X capability: 9 vectors, table in BAR0");
+	check(ioctl(dfd, VFIO_DEVICE_GET_IRQ_INFO, &irq) == 0 && irq.count == 9 &&
+	      (irq.flags & VFIO_IRQ_INFO_EVENTFD), "MSI-X irq info");
+	ri = calloc(1, 256);
+	ri->argsz = sizeof(*ri);
+	ri->index = VFIO_PCI_BAR0_REGION_INDEX;
+	check(ioctl(dfd, VFIO_DEVICE_GET_REGION_INFO, ri) == 0 && ri->argsz > sizeof(*ri) &&
+	      ri->size == 0x10000 && (ri->flags & VFIO_REGION_INFO_FLAG_MMAP),
+	      "BAR0 region: 64 KiB, mmap, asks for room for its capability");
+	ri->index = VFIO_PCI_BAR0_REGION_INDEX;
+	check(ioctl(dfd, VFIO_DEVICE_GET_REGION_INFO, ri) == 0 && ri->cap_offset != 0 &&
+	      ((struct vfio_info_cap_header *)((uint8_t *)ri + ri->cap_offset))->id ==
+	      VFIO_REGION_INFO_CAP_MSIX_MAPPABLE, "MSI-X mappable capability");
+	free(ri);
+	bar0 = mmap(NULL, 0x10000, PROT_READ | PROT_WRITE, MAP_SHARED, dfd,
+		    VREGION(VFIO_PCI_BAR0_REGION_INDEX));
+	bar2 = mmap(NULL, 0x20000, PROT_READ | PROT_WRITE, MAP_SHARED, dfd,
+		    VREGION(VFIO_PCI_BAR2_REGION_INDEX));
+	if (bar0 == MAP_FAILED || bar2 == MAP_FAILED) {
+		check(false, "map BAR0 and BAR2");
+		return 1;
+	}
+	check(REG(bar0, DSA_REG_VERSION, uint32_t) == 0x100 &&
+	      ((REG(bar0, DSA_REG_GENCAP, uint64_t) >> 16) & 0x1f) == 31 &&
+	      ((REG(bar0, DSA_REG_WQCAP, uint64_t) >> 16) & 0xff) == 8 &&
+	      (REG(bar0, DSA_REG_WQCAP, uint64_t) & 0xffff) == 128 &&
+	      REG(bar0, DSA_REG_GRPCAP, uint8_t) == 4 && REG(bar0, DSA_REG_ENGCAP, uint8_t) == 4,
+	      "capability registers through trapped loads (8/32/64-bit)");
+	v64 = REG(bar0, DSA_REG_OFFSETS, uint64_t);
+	grpcfg = (uint32_t)(v64 & 0xffff) * 0x100;
+	wqcfg = (uint32_t)((v64 >> 16) & 0xffff) * 0x100;
+	check(grpcfg != 0 && wqcfg > grpcfg, "table offsets GRPCFG %#x WQCFG %#x", grpcfg, wqcfg);
+	check(REG(bar0, DSA_REG_GENSTS, uint32_t) == 0, "device disabled at start");
+
+	/* Configuration for WQ 0 in group 0 with engine 0. */
+	REG(bar0, grpcfg + DSA_GRPCFG_WQS, uint64_t) = 1;
+	REG(bar0, grpcfg + DSA_GRPCFG_ENGINES, uint64_t) = 1;
+	REG(bar0, wqcfg + 0, uint32_t) = 200;
+	check(vcmd(bar0, DSA_CMD_ENABLE_DEVICE, 0) == DSA_CMDSTS_BUSMASTER_EN,
+	      "Enable Device without bus mastering: 0x12");
+	pread(dfd, &cmd, 2, VREGION(VFIO_PCI_CONFIG_REGION_INDEX) + 4);
+	cmd |= 6;
+	pwrite(dfd, &cmd, 2, VREGION(VFIO_PCI_CONFIG_REGION_INDEX) + 4);
+	check(vcmd(bar0, DSA_CMD_ENABLE_DEVICE, 0) == DSA_CMDSTS_WQ_SIZE_ERANGE,
+	      "WQ sizes above the total: 0x14");
+	REG(bar0, wqcfg + 0, uint32_t) = 16;
+	REG(bar0, wqcfg + DSA_WQCFG_SIZE, uint32_t) = 16; /* WQ 1: size, no group */
+	check(vcmd(bar0, DSA_CMD_ENABLE_DEVICE, 0) == DSA_CMDSTS_GRP_CONFIG2,
+	      "a WQ with a size but no group: 0x16");
+	REG(bar0, wqcfg + DSA_WQCFG_SIZE, uint32_t) = 0;
+	REG(bar0, grpcfg + DSA_GRPCFG_SIZE + DSA_GRPCFG_ENGINES, uint64_t) = 2;
+	check(vcmd(bar0, DSA_CMD_ENABLE_DEVICE, 0) == DSA_CMDSTS_GRP_CONFIG,
+	      "a group with engines but no WQ: 0x15");
+	REG(bar0, grpcfg + DSA_GRPCFG_SIZE + DSA_GRPCFG_ENGINES, uint64_t) = 0;
+	/* WQ 0: dedicated, priority 1, 2 MiB transfers, batches of 32. */
+	REG(bar0, wqcfg + 8, uint32_t) = DSA_WQCFG_MODE_DEDICATED | (1u << DSA_WQCFG_PRIO_SHIFT);
+	REG(bar0, wqcfg + 12, uint32_t) = 21 | (5u << 5);
+	check(vcmd(bar0, DSA_CMD_ENABLE_DEVICE, 0) == 0 &&
+	      (REG(bar0, DSA_REG_GENSTS, uint32_t) & 3) == DSA_GENSTS_ENABLED, "device enabled");
+	check(vcmd(bar0, DSA_CMD_ENABLE_DEVICE, 0) == DSA_CMDSTS_DEV_ENABLED,
+	      "Enable Device twice: 0x10");
+	REG(bar0, grpcfg + DSA_GRPCFG_ENGINES, uint64_t) = 0xf;
+	REG(bar0, wqcfg, uint32_t) = 99;
+	check(REG(bar0, grpcfg + DSA_GRPCFG_ENGINES, uint64_t) == 1 &&
+	      REG(bar0, wqcfg, uint32_t) == 16,
+	      "GRPCFG and WQ size read-only while the device is enabled");
+	check(vcmd(bar0, DSA_CMD_ENABLE_WQ, 1) == DSA_CMDSTS_WQ_SIZE, "Enable WQ of size 0: 0x22");
+	check(vcmd(bar0, DSA_CMD_ENABLE_WQ, 0) == 0 &&
+	      (REG(bar0, wqcfg + 24, uint32_t) >> 30) == DSA_WQ_STATE_ENABLED,
+	      "WQ 0 enabled, WQCFG state 1");
+	check(vcmd(bar0, DSA_CMD_ENABLE_WQ, 0) == DSA_CMDSTS_WQ_ENABLED, "Enable WQ twice: 0x21");
+	REG(bar0, wqcfg + 8, uint32_t) = DSA_WQCFG_MODE_DEDICATED | (9u << DSA_WQCFG_PRIO_SHIFT);
+	check(((REG(bar0, wqcfg + 8, uint32_t) >> 4) & 0xf) == 1,
+	      "WQ mode/priority read-only while the WQ is enabled");
+	check(vcmd(bar0, 0x1f, 0) == DSA_CMDSTS_INVAL_CMD, "unknown command: 0x01");
+
+	/* DMA through the IOMMU. */
+	{
+		struct vfio_iommu_type1_dma_map map = {
+			.argsz = sizeof(map),
+			.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+			.vaddr = (uintptr_t)arena, .iova = IOVA_BASE, .size = ARENA_SIZE,
+		};
+		struct vfio_iommu_type1_dma_unmap unmap = {
+			.argsz = sizeof(unmap), .iova = IOVA_BASE, .size = ARENA_SIZE,
+		};
+		struct dsa_desc *d = (struct dsa_desc *)(arena + 0x70000);
+		struct dsa_completion *c = (struct dsa_completion *)(arena + 0x71000);
+		uint64_t c_iova = IOVA_BASE + 0x71000;
+		unsigned int i;
+		struct wqh h = { .portal = bar2 };
+
+		check(ioctl(cfd, VFIO_IOMMU_MAP_DMA, &map) == 0, "IOMMU_MAP_DMA of 1 MiB");
+		for (i = 0; i < 4096; i++)
+			arena[i] = (uint8_t)(i ^ 0x5a);
+		memset(arena + 0x8000, 0, 4096);
+		desc_init(d, DSA_OP_MEMMOVE, DSA_FLAG_CRAV | DSA_FLAG_RCR);
+		d->src = IOVA_BASE;
+		d->dst = IOVA_BASE + 0x8000;
+		d->xfer_size = 4096;
+		d->completion_addr = c_iova;
+		memset(c, 0, sizeof(*c));
+		movdir64b(bar2, d);
+		check(wait_status(c, 3000) == DSA_COMP_SUCCESS &&
+		      memcmp(arena, arena + 0x8000, 4096) == 0,
+		      "memmove through BAR2 with IOVAs translated by the IOMMU");
+		d->src = IOVA_BASE + ARENA_SIZE - 100;
+		memset(c, 0, sizeof(*c));
+		movdir64b(bar2, d);
+		check(wait_status(c, 3000) == DSA_COMP_PAGE_FAULT_NOBOF &&
+		      c->bytes_completed == 100 && c->fault_addr == IOVA_BASE + ARENA_SIZE,
+		      "unmapped IOVA: page fault at the end of the mapping");
+		memset(c, 0, sizeof(*c));
+		d->src = IOVA_BASE;
+		movdir64b((uint8_t *)bar2 + 0x4000, d);
+		sleep_us(20000);
+		check(c->status == 0, "portal of a disabled WQ ignores MOVDIR64B");
+		check(enqcmd((uint8_t *)bar2 + 0x2000, d) == 1, "IMS portal (no IMS): retry");
+		check(enqcmd(bar2, d) == 1, "ENQCMD to a dedicated WQ: retry");
+		check(REG(bar2, 0x40, uint32_t) == 0xffffffff, "portal reads return all ones");
+		/* A software error, then RW1C. */
+		d->completion_addr = c_iova + 8;
+		movdir64b(bar2, d);
+		sleep_us(20000);
+		v64 = REG(bar0, DSA_REG_SWERR, uint64_t);
+		check((v64 & 1) && ((v64 >> 8) & 0xff) == DSA_COMP_CRA_ALIGN,
+		      "SWERROR valid with code 0x1b (%#llx)", (unsigned long long)v64);
+		REG(bar0, DSA_REG_SWERR, uint64_t) = 1;
+		check((REG(bar0, DSA_REG_SWERR, uint64_t) & 1) == 0, "SWERROR Valid is RW1C");
+		check(ioctl(cfd, VFIO_IOMMU_UNMAP_DMA, &unmap) == 0 && unmap.size == ARENA_SIZE,
+		      "IOMMU_UNMAP_DMA reports the size unmapped");
+		d->completion_addr = c_iova;
+		(void)h;
+	}
+	check(vcmd(bar0, DSA_CMD_DISABLE_WQ, 1) == 0 &&
+	      (REG(bar0, wqcfg + 24, uint32_t) >> 30) == 0, "Disable WQ (bitmap operand)");
+	check(vcmd(bar0, DSA_CMD_DISABLE_WQ, 1) == DSA_CMDSTS_DEV_WQ_NOT_EN,
+	      "Disable WQ of a disabled WQ: 0x32");
+	check(vcmd(bar0, DSA_CMD_DISABLE_DEVICE, 0) == 0 && REG(bar0, DSA_REG_GENSTS, uint32_t) == 0,
+	      "Disable Device");
+	check(vcmd(bar0, DSA_CMD_DISABLE_DEVICE, 0) == DSA_CMDSTS_DIS_DEV_EN,
+	      "Disable Device when disabled: 0x31");
+	check(ioctl(dfd, VFIO_DEVICE_RESET) == 0 && REG(bar0, wqcfg, uint32_t) == 0 &&
+	      REG(bar0, grpcfg + DSA_GRPCFG_WQS, uint64_t) == 0, "VFIO_DEVICE_RESET clears the configuration");
+	v32 = 0;
+	pread(dfd, &v32, 2, VREGION(VFIO_PCI_CONFIG_REGION_INDEX) + 4);
+	check((v32 & 4) != 0, "reset keeps bus mastering (config space restored)");
+	munmap(bar0, 0x10000);
+	munmap(bar2, 0x20000);
+	close(dfd);
+	close(gfd);
+	close(cfd);
+	printf("%d passed, %d failed\n", npass, nfail);
+	return nfail == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1141,6 +1362,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "cannot map the test arena at %#llx\n", ARENA);
 		return 1;
 	}
+	if (argc == 4 && strcmp(argv[1], "vfio") == 0)
+		return vfio_main(argv[2], argv[3]);
 
 	test_layout();
 	test_sysfs_rules();
