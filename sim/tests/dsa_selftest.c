@@ -457,6 +457,29 @@ test_cdev(void)
 	      "PROT_WRITE mapping of a read-only open: EACCES");
 	if (fdr >= 0)
 		close(fdr);
+	/* Privilege and SVA errors a user can act on. */
+	fd2 = open("/dev/dsa/wq6.0", O_RDWR);
+	p = fd2 >= 0 ? mmap(NULL, PAGE, PROT_WRITE, MAP_SHARED, fd2, 0) : MAP_FAILED;
+	check(fd2 >= 0 && p == MAP_FAILED && errno == EPERM,
+	      "portal mmap without CAP_SYS_RAWIO (rawio=no): EPERM");
+	if (fd2 >= 0)
+		close(fd2);
+	check(wq_is("wq7.0", "state", "disabled") && attr_is(SYS "dsa7/pasid_enabled", "0") &&
+	      attr_is(SYS "dsa7/cmd_status", "0x80110000") && access("/dev/dsa/wq7.0", F_OK) != 0,
+	      "user WQ without SVA (pasid=no) not enabled: cmd_status 0x80110000");
+	/* write(): the kernel submits on the caller's behalf. */
+	fd2 = open("/dev/dsa/wq0.1", O_RDWR);
+	if (fd2 >= 0) {
+		desc_init(&descs[0], DSA_OP_NOOP, DSA_FLAG_CRAV | DSA_FLAG_RCR);
+		descs[0].completion_addr = (uintptr_t)&comps[0];
+		memset(&comps[0], 0, 32);
+		check(write(fd2, &descs[0], 64) == 64 && wait_status(&comps[0], 3000) == 1,
+		      "write() of a descriptor to the cdev");
+		desc_init(&descs[0], DSA_OP_BATCH, 0);
+		check(write(fd2, &descs[0], 64) < 0 && errno == EINVAL,
+		      "write() of a batch: EINVAL (not user-submission safe)");
+		close(fd2);
+	}
 	/* Shared WQs take many openers. */
 	fd2 = open("/dev/dsa/wq1.0", O_RDWR);
 	fdr = open("/dev/dsa/wq1.0", O_RDWR);
