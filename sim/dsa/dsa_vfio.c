@@ -229,11 +229,14 @@ struct vfio_container {
 struct vfio_group {
 	unsigned int dev;
 	struct vfio_container *container;
+	/* Holds the container's state while the group is attached, even
+	 * if the container fd is closed first (as at exit).
+	 */
+	struct sim_fd *container_ref;
 };
 
 struct vfio_dev {
 	unsigned int dev;
-	struct vfio_group *group;
 };
 
 static int
@@ -305,19 +308,19 @@ container_ioctl(void *priv, int fd, unsigned long req, void *arg)
 	}
 }
 
+/* The container is gone once its fd is closed and no group holds it:
+ * its IOMMU mappings go with it.
+ */
 static void
-container_close(void *priv, int fd)
+container_free(void *priv)
 {
-	(void)fd;
-	(void)priv;
-	/* The last container of the process: its mappings go. */
 	dsa_iommu_reset();
+	free(priv);
 }
 
 static const struct sim_fd_ops container_ops = {
 	.ioctl = container_ioctl,
-	.close = container_close,
-	.free = free,
+	.free = container_free,
 };
 
 static ssize_t
@@ -647,7 +650,7 @@ group_ioctl(void *priv, int fd, unsigned long req, void *arg)
 		}
 		g->container = sim_fd_priv(f);
 		g->container->ngroups++;
-		sim_fd_put(f);
+		g->container_ref = f;
 		return 0;
 	}
 	case VFIO_GROUP_UNSET_CONTAINER:
@@ -655,6 +658,8 @@ group_ioctl(void *priv, int fd, unsigned long req, void *arg)
 			return fail(EINVAL);
 		g->container->ngroups--;
 		g->container = NULL;
+		sim_fd_put(g->container_ref);
+		g->container_ref = NULL;
 		return 0;
 	case VFIO_GROUP_GET_DEVICE_FD: {
 		const char *name = arg;
@@ -678,7 +683,6 @@ group_ioctl(void *priv, int fd, unsigned long req, void *arg)
 			return fail(ENOMEM);
 		}
 		d->dev = g->dev;
-		d->group = g;
 		r = sim_fd_install(efd, &device_ops, d);
 		if (r < 0) {
 			free(d);
@@ -698,8 +702,12 @@ group_close(void *priv, int fd)
 	struct vfio_group *g = priv;
 
 	(void)fd;
-	if (g->container != NULL)
+	if (g->container != NULL) {
 		g->container->ngroups--;
+		g->container = NULL;
+		sim_fd_put(g->container_ref);
+		g->container_ref = NULL;
+	}
 	dsa_lock(g->dev);
 	dsa_shm->dev[g->dev].vfio_pid = 0;
 	dsa_unlock(g->dev);
