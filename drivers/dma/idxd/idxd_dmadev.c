@@ -118,12 +118,12 @@ idxd_vchan_setup(struct rte_dma_dev *dmadev, uint16_t vchan,
 		return -EINVAL;
 	}
 	conf.batch_max = idxd_batch_max(dev);
-	conf.wq_slots = RTE_MIN(dev->wq.size, (uint32_t)IDXD_MAX_DESC);
-	/* A shared WQ's limited portal takes descriptors up to the
-	 * threshold: more in flight would only meet retries.
+	/* Never more submissions in flight than the WQ holds: a dedicated
+	 * WQ drops what does not fit. A shared WQ refuses (ENQCMD retry)
+	 * once its occupancy reaches the threshold, which it may do sooner
+	 * if other clients use it.
 	 */
-	if (dev->wq.shared && dev->wq.threshold != 0 && dev->wq.threshold < conf.wq_slots)
-		conf.wq_slots = dev->wq.threshold;
+	conf.wq_slots = RTE_MIN(dev->wq.size, (uint32_t)IDXD_MAX_DESC);
 	conf.max_xfer = RTE_MIN(dev->wq.max_xfer, (uint64_t)UINT32_MAX);
 
 	size = idxd_queue_mem_size(&conf);
