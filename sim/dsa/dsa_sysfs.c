@@ -507,7 +507,41 @@ dsa_sysfs_build(void)
 	return 0;
 }
 
-/* ---- the write hook for attributes ---- */
+/* ---- the hooks for attributes ---- */
+
+/*
+ * occupancy changes with every submission, which the trap handler cannot
+ * render; like the kernel reading WQCFG, it is read when opened. (The
+ * fd already open sees the file as it was: sysfs reads at open too.)
+ */
+static void
+refresh_live(const char *path)
+{
+	const char *p = strrchr(path, '/');
+	unsigned int id, wq, dev;
+	char dir[256], file[320];
+	int n = 0;
+
+	if (p == NULL || strcmp(p, "/occupancy") != 0)
+		return;
+	while (p > path && p[-1] != '/')
+		p--;
+	if (sscanf(p, "wq%u.%u%n", &id, &wq, &n) != 2 || p[n] != '/')
+		return;
+	for (dev = 0; dev < dsa_cfg.ndev; dev++)
+		if (!dsa_cfg.dev[dev].vfio && dsa_cfg.dev[dev].id == id &&
+		    wq < dsa_cfg.dev[dev].nwqs)
+			break;
+	if (dev == dsa_cfg.ndev)
+		return;
+	dsa_dev_dir(dev, dir, sizeof(dir));
+	snprintf(file, sizeof(file), "%s%s/wq%u.%u/occupancy", dsa_tb, dir, id, wq);
+	/* In place, not by rename: the caller's fd is already open on it. */
+	n = snprintf(dir, sizeof(dir), "%u\n",
+		     __atomic_load_n(&dsa_shm->dev[dev].wq[wq].occupancy, __ATOMIC_RELAXED));
+	sim_write_file(file, dir, (size_t)n);
+}
+
 
 static ssize_t
 attr_write(void *priv, int fd, const void *buf, size_t len)
@@ -545,9 +579,12 @@ dsa_sysfs_open_hook(int fd, const char *path, int flags)
 	unsigned int dev;
 	int r;
 
-	(void)path;
-	if ((flags & O_PATH) || (flags & O_ACCMODE) == O_RDONLY)
+	if (flags & O_PATH)
 		return fd;
+	if ((flags & O_ACCMODE) == O_RDONLY) {
+		refresh_live(path);
+		return fd;
+	}
 	/* The canonical name: through the bus links and driver links. */
 	if (sim_fd_model_path(fd, canon, sizeof(canon)) == NULL) {
 		snprintf(tbp, sizeof(tbp), "%s%s", dsa_tb, path);

@@ -257,6 +257,20 @@ wq_close(struct wqh *h)
 	close(h->fd);
 }
 
+/* Wait until a WQ's occupancy (read live from sysfs) is n. */
+static bool
+wait_occupancy(const char *wq, const char *n)
+{
+	uint64_t end = now_us() + 3000000;
+
+	while (now_us() < end) {
+		if (wq_is(wq, "occupancy", n))
+			return true;
+		sleep_us(200);
+	}
+	return false;
+}
+
 /* Submit one descriptor with a requested record and wait for it. */
 static uint8_t
 run(struct wqh *h, struct dsa_desc *d, struct dsa_completion *c)
@@ -267,6 +281,19 @@ run(struct wqh *h, struct dsa_desc *d, struct dsa_completion *c)
 	_mm_sfence();
 	movdir64b(h->portal, d);
 	return wait_status(c, 3000);
+}
+
+/* The engine runs a dedicated WQ in order (ooo=no): once a no-op behind
+ * them completes, everything submitted before it has been processed.
+ */
+static void
+settle(struct wqh *h)
+{
+	struct dsa_desc *d = &descs[60];
+	struct dsa_completion *c = &comps[60];
+
+	desc_init(d, DSA_OP_NOOP, 0);
+	run(h, d, c);
 }
 
 /* ---- tests ---- */
@@ -716,7 +743,7 @@ test_records(struct wqh *h)
 	memset(c, 0, sizeof(*c));
 	memset(dst, 0, 64);
 	movdir64b(h->portal, d);
-	sleep_us(20000);
+	settle(h);
 	check(c->status == 0 && memcmp(src, dst, 64) == 0,
 	      "success without RCR: data moved, no completion record");
 
@@ -733,7 +760,7 @@ test_records(struct wqh *h)
 	desc_init(d, DSA_OP_MEMMOVE, 0);
 	d->xfer_size = 0;
 	movdir64b(h->portal, d);
-	sleep_us(20000);
+	settle(h);
 	check(counter(0, "swerr") == sw + 1, "error without CRAV: counted in SWERROR");
 	{
 		char e[256];
@@ -748,7 +775,7 @@ test_records(struct wqh *h)
 	d->completion_addr = (uintptr_t)c + 8;
 	memset(c, 0, 64);
 	movdir64b(h->portal, d);
-	sleep_us(20000);
+	settle(h);
 	check(c->status == 0 && ((uint8_t *)c)[8] == 0 && counter(0, "swerr") == sw + 1,
 	      "misaligned completion address: no record, SWERROR");
 
@@ -784,7 +811,7 @@ test_records(struct wqh *h)
 	memset(c, 0, sizeof(*c));
 	sw = counter(0, "swerr");
 	movdir64b(h->portal, d);
-	sleep_us(20000);
+	settle(h);
 	check(c->status == 0 && counter(0, "swerr") == sw + 1, "RCR without CRAV: SWERROR");
 }
 
@@ -957,7 +984,6 @@ test_shared(void)
 	ign = counter(1, "ignored_writes");
 	memset(c, 0, sizeof(*c));
 	movdir64b(h.portal, d);
-	sleep_us(20000);
 	check(c->status == 0 && counter(1, "ignored_writes") == ign + 1,
 	      "MOVDIR64B to a shared WQ is ignored");
 
@@ -973,7 +999,8 @@ test_shared(void)
 		if (!retry)
 			accepted++;
 		if (i == 0)
-			sleep_us(20000); /* let the engine take the first */
+			/* The engine takes the first into its window. */
+			wait_occupancy("wq1.0", "0");
 	}
 	check(retry == 1 && accepted == 5, "limited portal: retry (ZF = 1) after threshold (%u accepted)",
 	      accepted);
@@ -1033,12 +1060,12 @@ test_dwq_full(void)
 	}
 	/* Size 4, window 1, latency 300 ms: 1 dispatched + 4 queued. */
 	movdir64b(h.portal, &descs[8]);
-	sleep_us(30000);
+	check(wait_occupancy("wq3.0", "0"), "occupancy 0 once the engine took it");
 	for (i = 1; i < 7; i++)
 		movdir64b(h.portal, &descs[8 + i]);
+	check(wq_is("wq3.0", "occupancy", "4"), "occupancy 4 of 4");
 	for (i = 0; i < 5; i++)
 		wait_status(&comps[8 + i], 5000);
-	sleep_us(50000);
 	check(comps[8 + 5].status == 0 && comps[8 + 6].status == 0 &&
 	      comps[8 + 4].status == DSA_COMP_SUCCESS,
 	      "full dedicated WQ drops the descriptors beyond its size");
@@ -1328,7 +1355,6 @@ vfio_main(const char *bdf, const char *group)
 		memset(c, 0, sizeof(*c));
 		d->src = IOVA_BASE;
 		movdir64b((uint8_t *)bar2 + 0x4000, d);
-		sleep_us(20000);
 		check(c->status == 0, "portal of a disabled WQ ignores MOVDIR64B");
 		check(enqcmd((uint8_t *)bar2 + 0x2000, d) == 1, "IMS portal (no IMS): retry");
 		check(enqcmd(bar2, d) == 1, "ENQCMD to a dedicated WQ: retry");
@@ -1336,7 +1362,19 @@ vfio_main(const char *bdf, const char *group)
 		/* A software error, then RW1C. */
 		d->completion_addr = c_iova + 8;
 		movdir64b(bar2, d);
-		sleep_us(20000);
+		{
+			/* In order: once a no-op behind it completes, the bad
+			 * descriptor has been looked at.
+			 */
+			struct dsa_desc *n = (struct dsa_desc *)(arena + 0x72000);
+			struct dsa_completion *nc = (struct dsa_completion *)(arena + 0x73000);
+
+			desc_init(n, DSA_OP_NOOP, DSA_FLAG_CRAV | DSA_FLAG_RCR);
+			n->completion_addr = IOVA_BASE + 0x73000;
+			memset(nc, 0, sizeof(*nc));
+			movdir64b(bar2, n);
+			wait_status(nc, 3000);
+		}
 		v64 = REG(bar0, DSA_REG_SWERR, uint64_t);
 		check((v64 & 1) && ((v64 >> 8) & 0xff) == DSA_COMP_CRA_ALIGN,
 		      "SWERROR valid with code 0x1b (%#llx)", (unsigned long long)v64);
