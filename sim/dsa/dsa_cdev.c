@@ -61,7 +61,8 @@ reap_clients(struct dsa_shm_wq *w)
 		if (w->client_pid[i] == 0)
 			continue;
 		if (kill(w->client_pid[i], 0) < 0 && errno == ESRCH) {
-			w->clients -= w->client_refs[i] <= w->clients ? w->client_refs[i] : w->clients;
+			w->clients -= w->client_refs[i] <= w->clients ? w->client_refs[i]
+								       : w->clients;
 			w->client_pid[i] = 0;
 			w->client_refs[i] = 0;
 		}

@@ -234,7 +234,8 @@ dsa_ctl(const char *cmd, char *reply, unsigned int reply_len)
 
 		dsa_lock((unsigned int)dev);
 		for (i = 0; i < 4; i++)
-			r[i] = e != NULL ? e[i] : dsa_hw_read((unsigned int)dev, DSA_REG_SWERR + 8 * i, 8);
+			r[i] = e != NULL ? e[i] :
+			       dsa_hw_read((unsigned int)dev, DSA_REG_SWERR + 8 * i, 8);
 		dsa_unlock((unsigned int)dev);
 		if (reply != NULL)
 			snprintf(reply, reply_len, "%#llx %#llx %#llx %#llx\n",

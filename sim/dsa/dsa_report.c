@@ -87,7 +87,8 @@ dsa_report_format(const struct dsa_shm *shm, const struct dsa_config *cfg,
 		const struct dsa_shm_dev *sd = &shm->dev[d];
 
 		if (s->vfio)
-			emit(&o, "%04x:%02x:%02x.%x vfio-pci: ", s->domain, s->bus, s->devno, s->fn);
+			emit(&o, "%04x:%02x:%02x.%x vfio-pci: ", s->domain, s->bus, s->devno,
+			     s->fn);
 		else
 			emit(&o, "dsa%u %04x:%02x:%02x.%x: ", s->id, s->domain, s->bus,
 			     s->devno, s->fn);

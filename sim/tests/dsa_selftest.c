@@ -384,7 +384,8 @@ test_sysfs_rules(void)
 	      wq_is("wq2.0", "max_batch_size", "64") &&
 	      wq_write("wq2.0", "max_batch_size", "2048") == EINVAL,
 	      "max_batch_size rounds up, limited by the device");
-	check(wq_write("wq2.0", "type", "user") == 0 && wq_write("wq2.0", "name", "  app0 \n") == 0 &&
+	check(wq_write("wq2.0", "type", "user") == 0 &&
+	      wq_write("wq2.0", "name", "  app0 \n") == 0 &&
 	      wq_is("wq2.0", "name", "app0"), "name is trimmed");
 	check(wq_write("wq2.0", "type", "kernel") == 0 && wq_is("wq2.0", "name", ""),
 	      "changing type clears the name");
@@ -528,7 +529,8 @@ test_submission_forms(struct wqh *h)
 
 	memset(c, 0, sizeof(*c));
 	movdir64b(h->portal, d);
-	check(wait_status(c, 3000) == DSA_COMP_SUCCESS, "MOVDIR64B rax<-[rdx] (DPDK's form): nop done");
+	check(wait_status(c, 3000) == DSA_COMP_SUCCESS,
+	      "MOVDIR64B rax<-[rdx] (DPDK's form): nop done");
 
 	memset(c, 0, sizeof(*c));
 	__asm__ volatile(".byte 0x66,0x0f,0x38,0xf8,0x3e" : : "D"(h->portal), "S"(d) : "memory");
@@ -765,7 +767,8 @@ test_records(struct wqh *h)
 	{
 		char e[256];
 
-		check(read_attr(SYS "dsa0/errors", e, sizeof(e)) && strstr(e, "00000003,0000130d") != NULL,
+		check(read_attr(SYS "dsa0/errors", e, sizeof(e)) &&
+		      strstr(e, "00000003,0000130d") != NULL,
 		      "sysfs errors: code 0x13, op 3, valid/desc/WQ bits (%s)", e);
 	}
 
@@ -828,7 +831,8 @@ test_faults(struct wqh *h)
 	d->dst = (uintptr_t)dst;
 	d->xfer_size = 4000;
 	check(run(h, d, c) == DSA_COMP_PAGE_FAULT_NOBOF && c->bytes_completed == 1000 &&
-	      c->fault_addr == FAULT_PAGE, "read fault in fault= range: 0x03, 1000 bytes, fault address");
+	      c->fault_addr == FAULT_PAGE,
+	      "read fault in fault= range: 0x03, 1000 bytes, fault address");
 	check(counter(0, "faults_injected") == inj + 1, "injected fault counted");
 	d->src = (uintptr_t)src;
 	d->dst = FAULT_PAGE - 200;
@@ -1002,7 +1006,8 @@ test_shared(void)
 			/* The engine takes the first into its window. */
 			wait_occupancy("wq1.0", "0");
 	}
-	check(retry == 1 && accepted == 5, "limited portal: retry (ZF = 1) after threshold (%u accepted)",
+	check(retry == 1 && accepted == 5,
+	      "limited portal: retry (ZF = 1) after threshold (%u accepted)",
 	      accepted);
 	for (i = 0; i < accepted; i++)
 		wait_status(&comps[8 + i], 3000);
@@ -1143,7 +1148,8 @@ test_counters(void)
 	check(ctl("dsa stats", buf, sizeof(buf)) == 0 && strstr(buf, "dsa0 ") != NULL &&
 	      strstr(buf, "op_memmove=") != NULL, "dsa stats reports counters");
 	/* Batch members complete too, so completions exceed submissions. */
-	check(counter(0, "completions") > counter(0, "submitted") && counter(0, "batch_members") > 0,
+	check(counter(0, "completions") > counter(0, "submitted") &&
+	      counter(0, "batch_members") > 0,
 	      "completions counted (%llu, %llu submitted)",
 	      (unsigned long long)counter(0, "completions"),
 	      (unsigned long long)counter(0, "submitted"));
@@ -1389,12 +1395,14 @@ vfio_main(const char *bdf, const char *group)
 	      (REG(bar0, wqcfg + 24, uint32_t) >> 30) == 0, "Disable WQ (bitmap operand)");
 	check(vcmd(bar0, DSA_CMD_DISABLE_WQ, 1) == DSA_CMDSTS_DEV_WQ_NOT_EN,
 	      "Disable WQ of a disabled WQ: 0x32");
-	check(vcmd(bar0, DSA_CMD_DISABLE_DEVICE, 0) == 0 && REG(bar0, DSA_REG_GENSTS, uint32_t) == 0,
+	check(vcmd(bar0, DSA_CMD_DISABLE_DEVICE, 0) == 0 &&
+	      REG(bar0, DSA_REG_GENSTS, uint32_t) == 0,
 	      "Disable Device");
 	check(vcmd(bar0, DSA_CMD_DISABLE_DEVICE, 0) == DSA_CMDSTS_DIS_DEV_EN,
 	      "Disable Device when disabled: 0x31");
 	check(ioctl(dfd, VFIO_DEVICE_RESET) == 0 && REG(bar0, wqcfg, uint32_t) == 0 &&
-	      REG(bar0, grpcfg + DSA_GRPCFG_WQS, uint64_t) == 0, "VFIO_DEVICE_RESET clears the configuration");
+	      REG(bar0, grpcfg + DSA_GRPCFG_WQS, uint64_t) == 0,
+	      "VFIO_DEVICE_RESET clears the configuration");
 	v32 = 0;
 	pread(dfd, &v32, 2, VREGION(VFIO_PCI_CONFIG_REGION_INDEX) + 4);
 	check((v32 & 4) != 0, "reset keeps bus mastering (config space restored)");
