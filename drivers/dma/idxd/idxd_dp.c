@@ -145,19 +145,13 @@ idxd_kick(struct idxd_queue *q)
 static inline uint16_t
 idxd_room(const struct idxd_queue *q)
 {
-	unsigned int count = idxd_open_count(q);
-	unsigned int jobs = (uint16_t)(q->next_id - q->job_read);
-	unsigned int room = q->batch_max;
-	unsigned int by_desc = q->nb_desc - q->desc_inflight;
-	unsigned int by_jobs = count + q->nb_desc - jobs;
+	int count = idxd_open_count(q);
+	int jobs = (uint16_t)(q->next_id - q->job_read);
+	int used = RTE_MAX((int)q->desc_inflight, jobs - count);
 
 	if ((uint16_t)(q->sub_write - q->sub_read) >= q->wq_slots)
 		return 0;
-	if (by_desc < room)
-		room = by_desc;
-	if (by_jobs < room)
-		room = by_jobs;
-	return room;
+	return RTE_MIN((int)q->batch_max, q->nb_desc - used);
 }
 
 /* Let the open batch grow to room descriptors. */
@@ -167,21 +161,20 @@ idxd_set_room(struct idxd_queue *q)
 	q->open_end = q->desc + q->open_slot + idxd_room(q);
 }
 
-/* Close the open batch into a submission and send it (or hold it). */
-static __rte_always_inline void
-idxd_close_batch(struct idxd_queue *q)
+/* Record the open batch as submission number sub_write and open the next
+ * batch. Returns the submission's ring index.
+ */
+static __rte_always_inline uint16_t
+idxd_record_batch(struct idxd_queue *q, uint16_t first, uint16_t count)
 {
-	uint16_t first = q->open_slot;
-	uint16_t count = q->open_ptr - (q->desc + first);
-	uint16_t jobs = q->next_id - q->open_first;
 	uint16_t write = q->sub_write;
 	uint16_t idx = write & q->sub_mask;
 	struct idxd_submission *rec = &q->sub[idx];
-	uint8_t flags = q->open_flags;
+	uint16_t jobs = q->next_id - q->open_first;
 
 	rec->desc_count = count;
 	rec->job_count = jobs;
-	rec->flags = flags;
+	rec->flags = q->open_flags;
 	q->sub_cr[idx].head = 0;
 	q->sub_write = write + 1;
 	q->desc_inflight += count;
@@ -192,22 +185,44 @@ idxd_close_batch(struct idxd_queue *q)
 	q->open_first = q->next_id;
 	q->open_flags = 0;
 	idxd_set_room(q);
-
-	if (likely(q->sub_sent == write && !(flags & IDXD_SUB_FENCE) && !q->shared)) {
-		idxd_send(q, idx, first, count);
-		q->sub_sent++;
-	} else {
-		idxd_kick(q);
-	}
+	return idx;
 }
 
+/* Close the open batch (not empty) into a submission and send what can be
+ * sent: this one, unless earlier ones are held or it waits for a fence.
+ */
+static __rte_noinline void
+idxd_close_batch(struct idxd_queue *q)
+{
+	uint16_t first = q->open_slot;
+	uint16_t count = q->open_ptr - (q->desc + first);
+
+	idxd_record_batch(q, first, count);
+	idxd_kick(q);
+}
+
+/*
+ * submit(): in the common case (a dedicated WQ, nothing held back, no
+ * fence, no job of several descriptors) everything inline and without a
+ * call; anything else through idxd_close_batch().
+ */
 int
 idxd_submit(void *dev_private, uint16_t vchan __rte_unused)
 {
 	struct idxd_queue *q = dev_private;
+	uint16_t first = q->open_slot;
+	uint16_t count = q->open_ptr - (q->desc + first);
+	uint16_t idx;
 
-	if (q->open_ptr != q->desc + q->open_slot)
+	if (count == 0)
+		return 0;
+	if (unlikely(q->sub_sent != q->sub_write || q->open_flags != 0 || q->shared)) {
 		idxd_close_batch(q);
+		return 0;
+	}
+	idx = idxd_record_batch(q, first, count);
+	idxd_send(q, idx, first, count);
+	q->sub_sent++;
 	return 0;
 }
 
