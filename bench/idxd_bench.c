@@ -111,7 +111,7 @@ run_one(uint8_t *src, uint8_t *dst, rte_iova_t src_iova, rte_iova_t dst_iova,
 	struct result *res)
 {
 	uint64_t done = 0, issued = 0, start, i;
-	unsigned int window = RTE_MIN(nb_desc / 2, burst * 8);
+	unsigned int window = RTE_MIN(nb_desc / 2u, burst * 8);
 	uint64_t inflight = 0;
 	bool err = false;
 	char label[64];
@@ -210,7 +210,8 @@ main(int argc, char **argv)
 		case 'o': ops = strtoull(optarg, NULL, 0); break;
 		case 'c': callgrind = true; break;
 		default:
-			fprintf(stderr, "usage: idxd-bench <EAL> -- [--dev NAME] [--sizes L] [--bursts L] [--ops N] [--callgrind]\n");
+			fprintf(stderr, "usage: idxd-bench <EAL> -- [--dev NAME] [--sizes L] "
+				"[--bursts L] [--ops N] [--callgrind]\n");
 			return 2;
 		}
 	}

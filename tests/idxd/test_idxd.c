@@ -384,6 +384,7 @@ case_out_of_order(void)
 	unsigned int i, k, issued = 0, done = 0, total = 5000;
 	uint16_t last = 0;
 	bool err = false;
+	int id;
 
 	CHECK(setup(1024) == 0, "setup");
 	fill_random(src, 1 << 20);
@@ -393,8 +394,9 @@ case_out_of_order(void)
 
 			for (k = 0; k < burst && issued < total; k++, issued++) {
 				i = issued % 1024;
-				CHECK(enqueue_copy(src_iova + i * 1024, dst_iova + i * 1024, 1024, 0,
-						   &done) == (int)(uint16_t)issued, "job %u", issued);
+				id = enqueue_copy(src_iova + i * 1024, dst_iova + i * 1024,
+						  1024, 0, &done);
+				CHECK(id == (int)(uint16_t)issued, "job %u", issued);
 			}
 			rte_dma_submit(dev, 0);
 		}
@@ -488,8 +490,8 @@ case_invalid(void)
 	CHECK(setup(256) == 0, "setup");
 	for (i = 0; i < total; i += 10) {
 		for (k = 0; k < 10; k++)
-			CHECK(rte_dma_copy(dev, 0, src_iova + k * 64, dst_iova + k * 64, 64, 0) >= 0,
-			      "copy");
+			CHECK(rte_dma_copy(dev, 0, src_iova + k * 64, dst_iova + k * 64, 64,
+					   0) >= 0, "copy");
 		rte_dma_submit(dev, 0);
 		got = collect(10, st, &last);
 		CHECK(got == 10, "%u of 10", got);
@@ -523,8 +525,10 @@ case_stop_start(void)
 	CHECK(setup(256) == 0, "setup");
 	fill_random(src, 1 << 20);
 	for (i = 0; i < 64; i++) {
+		uint64_t flags = i % 16 == 15 ? RTE_DMA_OP_FLAG_SUBMIT : 0;
+
 		CHECK(rte_dma_copy(dev, 0, src_iova + i * 4096, dst_iova + i * 4096, 4096,
-				   i % 16 == 15 ? RTE_DMA_OP_FLAG_SUBMIT : 0) == (int)i, "job %u", i);
+				   flags) == (int)i, "job %u", i);
 	}
 	/* 8 more enqueued, never submitted: stop sends them too. */
 	for (; i < 72; i++)

@@ -383,7 +383,8 @@ test_split_transfer(void)
 	CHECK_EQ(q.desc[0].size, 4096);
 	CHECK_EQ(q.desc[2].size, 10000 - 8192);
 	CHECK_EQ(q.desc[2].src, va(src_buf) + 8192);
-	CHECK_EQ(idxd_copy(&q, 0, va(src_buf), va(dst_buf + 20000), 100, RTE_DMA_OP_FLAG_SUBMIT), 1);
+	CHECK_EQ(idxd_copy(&q, 0, va(src_buf), va(dst_buf + 20000), 100,
+			   RTE_DMA_OP_FLAG_SUBMIT), 1);
 	fake_run_all();
 	CHECK_EQ(idxd_completed(&q, 0, 8, &last, &err), 2);
 	CHECK_EQ(last, 1);

@@ -278,6 +278,7 @@ idxd_pci_configure(struct idxd_pci *p, unsigned int max_queues,
 	uint64_t wqcap, grpcap, engcap, offsets;
 	unsigned int nb_groups, nb_engines, hw_wqs, total, nb_wqs, nb_used, i;
 	unsigned int xfer_shift, batch_shift;
+	uint64_t bar0_len;
 	int ret;
 
 	p->gencap = idxd_reg64(p, IDXD_REG_GENCAP);
@@ -310,8 +311,9 @@ idxd_pci_configure(struct idxd_pci *p, unsigned int max_queues,
 	p->grpcfg = p->bar0 + IDXD_OFFSETS_GRPCFG(offsets) * IDXD_OFFSETS_UNIT;
 	p->wqcfg = p->bar0 + IDXD_OFFSETS_WQCFG(offsets) * IDXD_OFFSETS_UNIT;
 	p->wqcfg_stride = 32u << IDXD_WQCAP_WQCFG_SIZE_CODE(wqcap);
-	if ((p->wqcfg - p->bar0) + (size_t)hw_wqs * p->wqcfg_stride > p->pdev->mem_resource[0].len ||
-	    (p->grpcfg - p->bar0) + (size_t)nb_groups * IDXD_GRPCFG_STRIDE > p->pdev->mem_resource[0].len) {
+	bar0_len = p->pdev->mem_resource[0].len;
+	if ((p->wqcfg - p->bar0) + (size_t)hw_wqs * p->wqcfg_stride > bar0_len ||
+	    (p->grpcfg - p->bar0) + (size_t)nb_groups * IDXD_GRPCFG_STRIDE > bar0_len) {
 		IDXD_LOG(ERR, "%s: configuration tables lie beyond BAR0", name);
 		return -ENODEV;
 	}
