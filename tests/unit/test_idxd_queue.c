@@ -710,6 +710,11 @@ test_hostile_records(void)
 	/* Fewer processed than the count, no member record: not attempted. */
 	hostile_batch(IDXD_ST_BATCH_FAIL, 2, 1, IDXD_ST_INVALID_OPCODE, 0, 0,
 		      RTE_DMA_STATUS_SUCCESSFUL, RTE_DMA_STATUS_INVALID_OPCODE);
+	/* A member "success" record (members report only failures) does not
+	 * make an abandoned member successful.
+	 */
+	hostile_batch(IDXD_ST_BATCH_FAIL, 1, 2, IDXD_ST_SUCCESS, 0, 0,
+		      RTE_DMA_STATUS_SUCCESSFUL, RTE_DMA_STATUS_NOT_ATTEMPTED);
 	/* Success claimed with a count that does not match. */
 	hostile_batch(IDXD_ST_SUCCESS, 2, -1, 0, 0, 0, RTE_DMA_STATUS_SUCCESSFUL, 0);
 	/* A batch status on a single descriptor; success with bytes left. */

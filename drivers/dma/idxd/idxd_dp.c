@@ -602,10 +602,18 @@ idxd_expand(struct idxd_queue *q, const struct idxd_submission *rec, uint16_t id
 		for (k = 0; k < rec->desc_count; k++) {
 			uint16_t slot = start + k;
 			enum rte_dma_status_code s;
+			uint8_t code_m;
 
 			if (k == 0 || !q->desc_cont[slot])
 				job++;
-			if (idxd_read_record(&q->member_cr[slot], &member) != IDXD_ST_NONE)
+			/* Members report only failures: a success record is
+			 * not an answer to this batch (a stale or stray
+			 * write) and counts as none.
+			 */
+			idxd_read_record(&q->member_cr[slot], &member);
+			code_m = member.status & IDXD_CR_STATUS_MASK;
+			if (code_m != IDXD_ST_NONE && code_m != IDXD_ST_SUCCESS &&
+			    code_m != IDXD_ST_SUCCESS_PRED)
 				s = idxd_classify(q, &member, &q->desc[slot]);
 			else if (k < processed)
 				s = RTE_DMA_STATUS_SUCCESSFUL;

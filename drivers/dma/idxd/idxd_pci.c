@@ -433,7 +433,6 @@ idxd_pci_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *p
 	p->bar0 = pdev->mem_resource[0].addr;
 	p->bar2 = pdev->mem_resource[2].addr;
 	rte_spinlock_init(&p->cmd_lock);
-	pdev->device.driver = &drv->driver;
 
 	ret = idxd_pci_configure(p, args.max_queues, &info);
 	if (ret < 0) {
