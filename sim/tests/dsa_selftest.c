@@ -40,6 +40,8 @@
 
 #include "../dsa/dsa_spec.h"
 
+#include "sim_check.h"
+
 #define SYS "/sys/bus/dsa/devices/"
 #define PAGE 4096u
 /* Test memory at a fixed address, so that meson.build can name fault
@@ -49,33 +51,7 @@
 #define ARENA_SIZE  (1u << 20)
 #define FAULT_PAGE  (ARENA + 0x80000)
 
-static int npass, nfail;
 
-static void __attribute__((format(printf, 2, 3)))
-check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s: ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (ok)
-		npass++;
-	else
-		nfail++;
-}
-
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static void
 sleep_us(unsigned int us)
