@@ -6,7 +6,9 @@
 #  1. dpdk-testpmd on two synthetic NICs (udrv's netvsc PMD) behind the
 #     modelled Hyper-V host, traffic flowing generator -> NIC 0 -> testpmd
 #     -> NIC 1 -> sink, and what the sink counted;
-#  2. the VMBus bus demo (echo devices, monitored and event-signalled).
+#  2. the VMBus bus demo (echo devices, monitored and event-signalled);
+#  3. DPDK's dma example offloading its packet copies to the modelled DSA
+#     through udrv's idxd PMD.
 # Usage: scripts/main.sh [seconds of traffic, default 10]
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -55,3 +57,8 @@ build/sim/simrun \
 	--vmbus lowspeed \
 	-- build/app/test-hv/test-hv --no-pci --no-huge -m 256 --no-shconf \
 	--log-level=bus.vmbus:info -- demo 2
+
+echo
+echo "== DSA dma example: dpdk-dma copies every frame with udrv's idxd PMD on the modelled DSA"
+build/sim/simrun --dsa dsa0 -- tests/idxd/dma_example.sh --show \
+	"$UDRV_DPDK_PREFIX/bin/dpdk-dma" "$UDRV_ROOT/build/drivers/dma/idxd/librte_dma_idxd.so" 2000

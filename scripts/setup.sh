@@ -17,13 +17,13 @@ SRC_PARENT="$CACHE_ROOT/src"
 SRC_DIR="$SRC_PARENT/dpdk-$DPDK_VERSION"
 
 # Packages: toolchain, DPDK build deps, the mlx5/mana VF deps, sanitizers
-# and fuzzing (clang + compiler-rt), valgrind for the benchmarks, and
-# Debian's binary DPDK (testpmd, dpdk-test, upstream netvsc and failsafe
-# plugins) as the independent client of the device models.
+# and fuzzing (clang + compiler-rt), valgrind for the benchmarks, and the
+# independent clients of the device models: Debian's binary DPDK (testpmd,
+# dpdk-test, upstream netvsc, failsafe and idxd plugins) and accel-config.
 PACKAGES="build-essential pkg-config meson ninja-build python3-pyelftools
 	libnuma-dev rdma-core libibverbs-dev libpcap-dev libelf-dev
 	clang llvm libclang-rt-14-dev valgrind dpkg-dev iproute2 kmod
-	dpdk dpdk-dev librte-net-netvsc23 librte-net-failsafe23"
+	accel-config dpdk dpdk-dev librte-net-netvsc23 librte-net-failsafe23"
 
 # The DPDK configuration; its hash keys the install prefix so a change
 # rebuilds into a new directory instead of mixing two configurations.

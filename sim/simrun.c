@@ -16,11 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "libsim/libsim.h"
+#include "dsa/dsa_model.h"
 
 #define LIBNAME "libudrv_sim.so"
 
@@ -68,6 +71,23 @@ usage(FILE *out)
 "                   attaches (e.g. 'wire 0 down', 'gen 0 stop')\n"
 "  --report FILE    write the switch report at exit and on\n"
 "                   'vswitch report'\n"
+"Intel DSA model (doc/dsa-model.md):\n"
+"  --dsa [dsaN|default][,key=value...]  a DSA bound to the idxd driver\n"
+"        wqs=N engines=N groups=N   (default 8, 4, 4)\n"
+"        wq-size=N        total WQ entries (default 128)\n"
+"        max-transfer=B max-batch=N  device limits (default 2G, 1024)\n"
+"        configured=yes|no  boot-time configuration (default yes)\n"
+"        enabled-wqs=N mode=dedicated|shared prefix=P threshold=N\n"
+"        wq-max-transfer=B wq-max-batch=N block-on-fault=yes|no\n"
+"                         the pre-configured WQs (default 2 dedicated\n"
+"                         WQs named dpdk_wqN.M, 2M, device max batch)\n"
+"        ooo=yes|no window=N latency-ns=N  completion behaviour\n"
+"        fault=A-B|A+LEN  IOVAs that page-fault (repeatable)\n"
+"        invalid=N[:STATUS]  every Nth descriptor fails (default 0x10)\n"
+"        fill16=yes bof=no pasid=no rawio=auto|yes|no gpa=va|dpdk\n"
+"        numa=N seed=N bdf=DDDD:BB:DD.F\n"
+"  --dsa-vfio BDF[,key=value...]  a DSA bound to vfio-pci\n"
+"  --dsa-report FILE  write the DSA counters there at the end ('-': stdout)\n"
 "\n"
 "General:\n"
 "  --testbed DIR    testbed directory (default /dev/shm/udrv-sim.<pid>)\n"
@@ -140,6 +160,50 @@ append(char **cfg, size_t *len, const char *key, const char *val)
 	return 0;
 }
 
+/*
+ * The DSA model's counters at the end of the session, from its shared
+ * state in the testbed: a summary on stderr, the full report in
+ * --dsa-report FILE.
+ */
+static void
+dsa_report(const char *dir)
+{
+	static char text[65536];
+	char path[PATH_MAX];
+	struct dsa_shm *shm;
+	FILE *f;
+	int fd;
+
+	if (!dsa_cfg.enabled)
+		return;
+	snprintf(path, sizeof(path), "%s/.dsasim/state", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	shm = fd >= 0 ? mmap(NULL, sizeof(*shm), PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+	if (fd >= 0)
+		close(fd);
+	if (shm == MAP_FAILED || shm->magic != DSA_SHM_MAGIC || shm->size != sizeof(*shm)) {
+		fprintf(stderr, "simrun: dsa: the model was never used\n");
+		if (shm != MAP_FAILED)
+			munmap(shm, sizeof(*shm));
+		return;
+	}
+	dsa_report_format(shm, &dsa_cfg, text, sizeof(text), false);
+	fprintf(stderr, "simrun: dsa: %s", text);
+	if (dsa_cfg.report[0] != '\0') {
+		dsa_report_format(shm, &dsa_cfg, text, sizeof(text), true);
+		f = strcmp(dsa_cfg.report, "-") == 0 ? stdout : fopen(dsa_cfg.report, "w");
+		if (f == NULL) {
+			fprintf(stderr, "simrun: cannot write %s: %s\n", dsa_cfg.report,
+				strerror(errno));
+		} else {
+			fputs(text, f);
+			if (f != stdout)
+				fclose(f);
+		}
+	}
+	munmap(shm, sizeof(*shm));
+}
+
 static void
 die_usage(const char *msg)
 {
@@ -181,7 +245,10 @@ main(int argc, char **argv)
 		/* Options that take a value may have it in the next word. */
 		if (val == NULL && (strcmp(key, "vmbus") == 0 || strcmp(key, "gpa") == 0 ||
 				    strcmp(key, "testbed") == 0 || strcmp(key, "wire") == 0 ||
-				    strcmp(key, "at") == 0 || strcmp(key, "report") == 0)) {
+				    strcmp(key, "at") == 0 || strcmp(key, "report") == 0 ||
+				    strcmp(key, "dsa") == 0 ||
+				    strcmp(key, "dsa-vfio") == 0 ||
+				    strcmp(key, "dsa-report") == 0)) {
 			if (i + 1 >= argc) {
 				snprintf(err, sizeof(err), "--%s needs a value", key);
 				die_usage(err);
@@ -289,6 +356,7 @@ main(int argc, char **argv)
 			perror("simrun: waitpid");
 			return 2;
 		}
+	dsa_report(dir);
 	if (!keep)
 		sim_rm_rf(dir);
 	else

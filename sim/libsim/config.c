@@ -23,6 +23,7 @@ static const struct {
 } model_opts[] = {
 	{ hv_config_option, hv_config_finish },
 	{ vsw_config_option, vsw_config_finish },
+	{ dsa_config_option, dsa_config_finish },
 };
 
 #define NMODELS (sizeof(model_opts) / sizeof(model_opts[0]))

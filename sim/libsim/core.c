@@ -13,16 +13,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "libsim.h"
 #include "../include/udrv_sim.h"
 
 extern const struct sim_model hv_model;
+extern const struct sim_model dsa_model;
 
 static const struct sim_model *const models[] = {
 	&hv_model,
+	&dsa_model,
 };
+
+/* Written once the testbed is built; a persistent session keeps it. */
+#define BUILT_MARKER ".built"
 
 #define NMODELS (sizeof(models) / sizeof(models[0]))
 
@@ -40,6 +46,8 @@ static int init_done;
 static bool configured;
 static bool model_on[NMODELS];
 static enum sim_role role = ROLE_NONE;
+/* Some model's state outlives the owner: keep the testbed between owners. */
+static bool persistent;
 static char tb_dir[SIM_TB_MAX];
 static const char *tb_ready;
 
@@ -104,6 +112,8 @@ do_init(void)
 		}
 		model_on[i] = true;
 		configured = true;
+		if (models[i]->resume != NULL)
+			persistent = true;
 	}
 out:
 	__atomic_store_n(&init_done, 1, __ATOMIC_RELEASE);
@@ -131,25 +141,49 @@ atfork_child(void)
 	}
 }
 
+static bool
+testbed_built(void)
+{
+	char path[SIM_PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", tb_dir, BUILT_MARKER);
+	return syscall(SYS_newfstatat, AT_FDCWD, path, &st, 0) == 0;
+}
+
 static int
 become_owner(void)
 {
+	char path[SIM_PATH_MAX];
+	bool resume = persistent && testbed_built();
 	unsigned int i;
 	int err;
 
-	err = sim_testbed_clean();
-	if (err < 0)
-		return err;
+	/* A persistent session keeps what earlier owners left (a device
+	 * configured by accel-config stays configured for the next program).
+	 */
+	if (!resume) {
+		err = sim_testbed_clean();
+		if (err < 0)
+			return err;
+	}
 	for (i = 0; i < NMODELS; i++) {
 		if (!model_on[i])
 			continue;
-		err = models[i]->build(tb_dir);
+		if (resume && models[i]->resume != NULL)
+			err = models[i]->resume(tb_dir);
+		else
+			err = models[i]->build(tb_dir);
 		if (err < 0) {
-			sim_log("udrv-sim", "model %s: cannot build testbed: %s",
-				models[i]->name, strerror(-err));
+			sim_log("udrv-sim", "model %s: cannot %s testbed: %s",
+				models[i]->name, resume ? "resume" : "build",
+				strerror(-err));
 			return err;
 		}
 	}
+	snprintf(path, sizeof(path), "%s/%s", tb_dir, BUILT_MARKER);
+	if (!resume && sim_write_file(path, "", 0) < 0)
+		return -EIO;
 	for (i = 0; i < NMODELS; i++) {
 		if (!model_on[i])
 			continue;
@@ -244,7 +278,8 @@ sim_dtor(void)
 	for (i = 0; i < NMODELS; i++)
 		if (model_on[i])
 			models[i]->stop();
-	sim_testbed_leave(!sim_opts.keep);
+	/* simrun removes a persistent testbed at the end of the session. */
+	sim_testbed_leave(!sim_opts.keep && !persistent);
 	role = ROLE_NONE;
 }
 

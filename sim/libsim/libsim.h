@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/ucontext.h>
 #include <unistd.h>
 
 #define SIM_PATH_MAX 4096
@@ -140,6 +141,13 @@ struct sim_fd_ops {
 	void (*close)(void *priv, int fd);
 	/* Called when no call uses priv any more. */
 	void (*free)(void *priv);
+	/* ioctl: return value as ioctl's (-1 + errno). NULL: real ioctl. */
+	int (*ioctl)(void *priv, int fd, unsigned long req, void *arg);
+	/* Positioned I/O (pread/pwrite). NULL: the read/write ops, or the
+	 * real call if those are NULL too.
+	 */
+	ssize_t (*pread)(void *priv, int fd, void *buf, size_t len, off_t off);
+	ssize_t (*pwrite)(void *priv, int fd, const void *buf, size_t len, off_t off);
 };
 
 struct sim_fd;
@@ -155,6 +163,82 @@ void *sim_fd_priv(const struct sim_fd *f);
 bool sim_fd_release(int fd);
 /* Close every modelled fd of this process (at exit). */
 void sim_fd_release_all(void);
+
+/*
+ * The modelled path an fd of a redirected open was opened with, or NULL;
+ * for a directory fd this lets a hook resolve openat(dirfd, relative).
+ * Writes into buf.
+ */
+const char *sim_fd_model_path(int fd, char *buf, size_t len);
+
+/*
+ * Map a testbed path back to the modelled path it stands for (strip the
+ * testbed prefix). Returns buf, or NULL if path is not in the testbed.
+ */
+const char *sim_untestbed(const char *path, char *buf, size_t len);
+
+/* ---- trapped device memory (trap.c, x86_insn.c) ---- */
+
+enum sim_insn_op {
+	SIM_INSN_NONE,
+	SIM_INSN_MOVDIR64B,            /* 66 0F 38 F8 /r */
+	SIM_INSN_ENQCMD,               /* F2 0F 38 F8 /r */
+	SIM_INSN_ENQCMDS,              /* F3 0F 38 F8 /r */
+	SIM_INSN_LOAD,                 /* mov/movzx/movsx reg <- mem */
+	SIM_INSN_STORE,                /* mov mem <- reg/imm */
+};
+
+struct sim_insn {
+	enum sim_insn_op op;
+	unsigned int len;              /* bytes, to resume after it */
+	unsigned int size;             /* memory access size */
+	uint64_t mem;                  /* effective address of the memory operand */
+	uint64_t dst;                  /* MOVDIR64B/ENQCMD: destination address */
+	int reg;                       /* register operand (0..15), -1: immediate */
+	unsigned int reg_size;         /* loads: register write width */
+	bool reg8_high;                /* AH, CH, DH, BH */
+	bool sign_extend;
+	uint64_t imm;
+};
+
+/* Decode the instruction at code. 0, or -1 if not one we emulate. */
+int sim_insn_decode(const uint8_t *code, const mcontext_t *mc, struct sim_insn *in);
+uint64_t sim_insn_get_reg(const mcontext_t *mc, int reg);
+void sim_insn_set_reg(mcontext_t *mc, int reg, uint64_t val);
+/* Write a load's value into its register with x86's width rules. */
+void sim_insn_complete_load(mcontext_t *mc, const struct sim_insn *in, uint64_t val);
+/* The value a store writes. */
+uint64_t sim_insn_store_value(const mcontext_t *mc, const struct sim_insn *in);
+
+/*
+ * Ops of a trapped region. They run in a signal handler on the faulting
+ * thread: async-signal-safe code only (atomics, raw system calls), and the
+ * faulting thread may hold no lock of the model. Each returns < 0 to leave
+ * the fault to the next handler (the program then dies as on hardware).
+ */
+struct sim_trap_ops {
+	/* MOVDIR64B/ENQCMD/ENQCMDS of 64 bytes to addr: 0 accepted (or
+	 * silently dropped), 1 retry (ZF for ENQCMD).
+	 */
+	int (*submit64)(void *priv, uintptr_t addr, const void *src, enum sim_insn_op op);
+	int (*read)(void *priv, uintptr_t addr, unsigned int size, uint64_t *val);
+	int (*write)(void *priv, uintptr_t addr, unsigned int size, uint64_t val);
+	/* The program unmapped the region (ordinary context, may lock). */
+	void (*unmapped)(void *priv, uintptr_t start);
+};
+
+/*
+ * Register [addr, addr+len) (mapped PROT_NONE by the caller, ideally
+ * MADV_DONTFORK) and install the fault handler on first use. 0 or -ENOSPC.
+ */
+int sim_trap_register(void *addr, size_t len, const struct sim_trap_ops *ops, void *priv);
+/* Drop the regions wholly inside [addr, addr+len); calls their unmapped op. */
+unsigned int sim_trap_unregister(void *addr, size_t len);
+/* Any region registered (a cheap test for munmap). */
+bool sim_trap_any(void);
+void sim_trap_atfork_child(void);
+/* Number of accesses emulated so far in this process. */
+uint64_t sim_trap_count(void);
 
 /* ---- testbed directory (testbed.c) ---- */
 
@@ -202,6 +286,13 @@ struct sim_model {
 	void (*atfork_child)(void);
 	/* Runtime control: returns 0, -errno, or -ENOSYS if not ours. */
 	int (*ctl)(const char *cmd, char *reply, unsigned int reply_len);
+	/*
+	 * Optional. A model whose state outlives its owner (kernel state
+	 * such as a configured device) sets this: the testbed then survives
+	 * the owner's exit, and a later owner calls resume instead of
+	 * rebuilding; models without resume are rebuilt (build) then.
+	 */
+	int (*resume)(const char *dir);
 };
 
 /* Start the models (once); true if this process is the owner. */

@@ -23,6 +23,9 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -73,13 +76,41 @@ redirect(const char *path, char *buf, sim_open_hook_t *hook)
 	return p != NULL ? p : path;
 }
 
+/*
+ * openat(dirfd, "relative") where dirfd is a directory of the testbed
+ * (accel-config opens attributes that way): give it the modelled
+ * absolute path, so that the open hooks see it.
+ */
+static const char *
+relative_model_path(int dirfd, const char *path, char *buf, size_t len)
+{
+	char dir[SIM_PATH_MAX];
+	int n;
+
+	if (path == NULL || path[0] == '/' || dirfd == AT_FDCWD ||
+	    sim_testbed_dir() == NULL)
+		return NULL;
+	if (sim_fd_model_path(dirfd, dir, sizeof(dir)) == NULL)
+		return NULL;
+	n = snprintf(buf, len, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, path);
+	if (n < 0 || (size_t)n >= len)
+		return NULL;
+	return buf;
+}
+
 static int
 open_common(int dirfd, const char *path, int flags, mode_t mode)
 {
-	char buf[SIM_PATH_MAX];
+	char buf[SIM_PATH_MAX], rel[SIM_PATH_MAX];
 	sim_open_hook_t hook;
-	const char *p = redirect(path, buf, &hook);
+	const char *p, *abs = relative_model_path(dirfd, path, rel, sizeof(rel));
 	int fd;
+
+	if (abs != NULL) {
+		path = abs;
+		dirfd = AT_FDCWD;
+	}
+	p = redirect(path, buf, &hook);
 
 	REAL(openat, -1);
 	fd = real(dirfd, p, flags, mode);
@@ -181,26 +212,180 @@ __openat64_2(int dirfd, const char *path, int flags)
 	return open_common(dirfd, path, flags | O_LARGEFILE, 0);
 }
 
-SIM_EXPORT FILE *
-fopen(const char *path, const char *mode)
+/* stdio calls glibc's internal read/write, which no interposer sees; a
+ * stream on a modelled fd goes through these instead.
+ */
+static ssize_t
+cookie_read(void *c, char *buf, size_t len)
 {
+	return read((int)(intptr_t)c, buf, len);
+}
+
+static ssize_t
+cookie_write(void *c, const char *buf, size_t len)
+{
+	ssize_t n = write((int)(intptr_t)c, buf, len);
+
+	/* fopencookie wants 0 for an error, not -1. */
+	return n < 0 ? 0 : n;
+}
+
+static int
+cookie_close(void *c)
+{
+	return close((int)(intptr_t)c);
+}
+
+static int
+fopen_flags(const char *mode)
+{
+	int flags;
+
+	switch (mode[0]) {
+	case 'r':
+		flags = 0;
+		break;
+	case 'w':
+		flags = O_CREAT | O_TRUNC;
+		break;
+	case 'a':
+		flags = O_CREAT | O_APPEND;
+		break;
+	default:
+		return -1;
+	}
+	if (strchr(mode, '+') != NULL)
+		flags |= O_RDWR;
+	else if (mode[0] != 'r')
+		flags |= O_WRONLY;
+	if (strchr(mode, 'e') != NULL)
+		flags |= O_CLOEXEC;
+	if (strchr(mode, 'x') != NULL)
+		flags |= O_EXCL;
+	return flags;
+}
+
+static FILE *
+fopen_common(const char *path, const char *mode, bool large)
+{
+	static const cookie_io_functions_t io = {
+		.read = cookie_read,
+		.write = cookie_write,
+		.close = cookie_close,
+	};
 	char buf[SIM_PATH_MAX];
 	sim_open_hook_t hook;
 	const char *p = redirect(path, buf, &hook);
+	struct sim_fd *f;
+	FILE *fp;
+	int flags, fd;
 
-	REAL(fopen, NULL);
-	return real(p, mode);
+	if (p == path || hook == NULL || mode == NULL ||
+	    (flags = fopen_flags(mode)) < 0) {
+		if (large) {
+			REAL(fopen64, NULL);
+			return real(p, mode);
+		}
+		REAL(fopen, NULL);
+		return real(p, mode);
+	}
+	fd = open_common(AT_FDCWD, path, flags | (large ? O_LARGEFILE : 0), 0666);
+	if (fd < 0)
+		return NULL;
+	f = sim_fd_get(fd);
+	if (f == NULL)
+		return fdopen(fd, mode);
+	sim_fd_put(f);
+	fp = fopencookie((void *)(intptr_t)fd, mode, io);
+	if (fp == NULL)
+		close(fd);
+	return fp;
+}
+
+SIM_EXPORT FILE *
+fopen(const char *path, const char *mode)
+{
+	return fopen_common(path, mode, false);
 }
 
 SIM_EXPORT FILE *
 fopen64(const char *path, const char *mode)
 {
+	return fopen_common(path, mode, true);
+}
+
+/* glibc's realpath and scandir use internal calls: wrap them whole. */
+static char *
+realpath_common(const char *path, char *resolved, size_t resolved_len)
+{
+	char buf[SIM_PATH_MAX], tb[SIM_PATH_MAX], out[SIM_PATH_MAX];
+	sim_open_hook_t hook;
+	const char *p = redirect(path, buf, &hook);
+	char *r;
+
+	REAL(realpath, NULL);
+	if (p == path)
+		return real(path, resolved);
+	r = real(p, tb);
+	if (r == NULL)
+		return NULL;
+	/* Back from the testbed to the modelled name space. */
+	if (sim_untestbed(tb, out, sizeof(out)) == NULL)
+		snprintf(out, sizeof(out), "%s", tb);
+	if (resolved == NULL)
+		return strdup(out);
+	if (strlen(out) >= resolved_len) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	strcpy(resolved, out);
+	return resolved;
+}
+
+SIM_EXPORT char *
+realpath(const char *path, char *resolved)
+{
+	return realpath_common(path, resolved, PATH_MAX);
+}
+
+char *__realpath_chk(const char *path, char *resolved, size_t len);
+
+SIM_EXPORT char *
+__realpath_chk(const char *path, char *resolved, size_t len)
+{
+	return realpath_common(path, resolved, len < PATH_MAX ? len : PATH_MAX);
+}
+
+SIM_EXPORT char *
+canonicalize_file_name(const char *path)
+{
+	return realpath_common(path, NULL, PATH_MAX);
+}
+
+SIM_EXPORT int
+scandir(const char *path, struct dirent ***list,
+	int (*filter)(const struct dirent *),
+	int (*compar)(const struct dirent **, const struct dirent **))
+{
 	char buf[SIM_PATH_MAX];
 	sim_open_hook_t hook;
 	const char *p = redirect(path, buf, &hook);
 
-	REAL(fopen64, NULL);
-	return real(p, mode);
+	REAL(scandir, -1);
+	return real(p, list, filter, compar);
+}
+
+SIM_EXPORT int
+scandir64(const char *path, struct dirent64 ***list,
+	  int (*filter)(const struct dirent64 *),
+	  int (*compar)(const struct dirent64 **, const struct dirent64 **))
+{
+	char buf[SIM_PATH_MAX];
+	sim_open_hook_t hook;
+	const char *p = redirect(path, buf, &hook);
+
+	REAL(scandir64, -1);
+	return real(p, list, filter, compar);
 }
 
 SIM_EXPORT DIR *
@@ -307,6 +492,47 @@ mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t off)
 	return mmap_common(addr, len, prot, flags, fd, (off_t)off);
 }
 
+SIM_EXPORT int
+munmap(void *addr, size_t len)
+{
+	int r;
+
+	REAL(munmap, -1);
+	r = real(addr, len);
+	/* A trapped device mapping going away drops what it holds (the
+	 * file reference of a mapped portal, as the kernel's vma does).
+	 */
+	if (r == 0 && sim_trap_any())
+		sim_trap_unregister(addr, len);
+	return r;
+}
+
+SIM_EXPORT int
+ioctl(int fd, unsigned long req, ...)
+{
+	struct sim_fd *f;
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	f = sim_fd_get(fd);
+	if (f != NULL) {
+		const struct sim_fd_ops *ops = sim_fd_ops(f);
+
+		if (ops->ioctl != NULL) {
+			int r = ops->ioctl(sim_fd_priv(f), fd, req, arg);
+
+			sim_fd_put(f);
+			return r;
+		}
+		sim_fd_put(f);
+	}
+	REAL(ioctl, -1);
+	return real(fd, req, arg);
+}
+
 ssize_t
 sim_real_read(int fd, void *buf, size_t len)
 {
@@ -328,9 +554,11 @@ sim_real_close(int fd)
 	return real(fd);
 }
 
-/* Character devices ignore the file position, as uio does. */
+/* Character devices ignore the file position, as uio does, unless the
+ * model has positioned ops (a VFIO device fd's regions).
+ */
 static bool
-chardev_read(int fd, void *buf, size_t len, ssize_t *ret)
+chardev_read(int fd, void *buf, size_t len, off_t off, bool positioned, ssize_t *ret)
 {
 	struct sim_fd *f = sim_fd_get(fd);
 	const struct sim_fd_ops *ops;
@@ -338,17 +566,21 @@ chardev_read(int fd, void *buf, size_t len, ssize_t *ret)
 	if (f == NULL)
 		return false;
 	ops = sim_fd_ops(f);
-	if (ops->read == NULL) {
+	if (positioned && ops->pread != NULL) {
+		*ret = ops->pread(sim_fd_priv(f), fd, buf, len, off);
+	} else if (ops->read != NULL) {
+		*ret = ops->read(sim_fd_priv(f), fd, buf, len);
+	} else {
 		sim_fd_put(f);
 		return false;
 	}
-	*ret = ops->read(sim_fd_priv(f), fd, buf, len);
 	sim_fd_put(f);
 	return true;
 }
 
 static bool
-chardev_write(int fd, const void *buf, size_t len, ssize_t *ret)
+chardev_write(int fd, const void *buf, size_t len, off_t off, bool positioned,
+	      ssize_t *ret)
 {
 	struct sim_fd *f = sim_fd_get(fd);
 	const struct sim_fd_ops *ops;
@@ -356,11 +588,14 @@ chardev_write(int fd, const void *buf, size_t len, ssize_t *ret)
 	if (f == NULL)
 		return false;
 	ops = sim_fd_ops(f);
-	if (ops->write == NULL) {
+	if (positioned && ops->pwrite != NULL) {
+		*ret = ops->pwrite(sim_fd_priv(f), fd, buf, len, off);
+	} else if (ops->write != NULL) {
+		*ret = ops->write(sim_fd_priv(f), fd, buf, len);
+	} else {
 		sim_fd_put(f);
 		return false;
 	}
-	*ret = ops->write(sim_fd_priv(f), fd, buf, len);
 	sim_fd_put(f);
 	return true;
 }
@@ -370,7 +605,7 @@ read(int fd, void *buf, size_t len)
 {
 	ssize_t r;
 
-	if (chardev_read(fd, buf, len, &r))
+	if (chardev_read(fd, buf, len, 0, false, &r))
 		return r;
 	return sim_real_read(fd, buf, len);
 }
@@ -380,7 +615,7 @@ pread(int fd, void *buf, size_t len, off_t off)
 {
 	ssize_t r;
 
-	if (chardev_read(fd, buf, len, &r))
+	if (chardev_read(fd, buf, len, (off_t)off, true, &r))
 		return r;
 	REAL(pread, -1);
 	return real(fd, buf, len, off);
@@ -391,7 +626,7 @@ pread64(int fd, void *buf, size_t len, off64_t off)
 {
 	ssize_t r;
 
-	if (chardev_read(fd, buf, len, &r))
+	if (chardev_read(fd, buf, len, (off_t)off, true, &r))
 		return r;
 	REAL(pread64, -1);
 	return real(fd, buf, len, off);
@@ -402,7 +637,7 @@ write(int fd, const void *buf, size_t len)
 {
 	ssize_t r;
 
-	if (chardev_write(fd, buf, len, &r))
+	if (chardev_write(fd, buf, len, 0, false, &r))
 		return r;
 	return sim_real_write(fd, buf, len);
 }
@@ -412,7 +647,7 @@ pwrite(int fd, const void *buf, size_t len, off_t off)
 {
 	ssize_t r;
 
-	if (chardev_write(fd, buf, len, &r))
+	if (chardev_write(fd, buf, len, (off_t)off, true, &r))
 		return r;
 	REAL(pwrite, -1);
 	return real(fd, buf, len, off);
@@ -423,7 +658,7 @@ pwrite64(int fd, const void *buf, size_t len, off64_t off)
 {
 	ssize_t r;
 
-	if (chardev_write(fd, buf, len, &r))
+	if (chardev_write(fd, buf, len, (off_t)off, true, &r))
 		return r;
 	REAL(pwrite64, -1);
 	return real(fd, buf, len, off);

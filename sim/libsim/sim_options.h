@@ -17,5 +17,8 @@ int hv_config_finish(char *err, size_t errlen);
  */
 int vsw_config_option(const char *key, const char *val, char *err, size_t errlen);
 int vsw_config_finish(char *err, size_t errlen);
+/* DSA model (sim/dsa/dsa_config.c): --dsa, --dsa-vfio, --dsa-report. */
+int dsa_config_option(const char *key, const char *val, char *err, size_t errlen);
+int dsa_config_finish(char *err, size_t errlen);
 
 #endif /* UDRV_SIM_OPTIONS_H */

@@ -12,7 +12,7 @@
 
 #include "libsim.h"
 
-#define SIM_MAX_PREFIXES 16
+#define SIM_MAX_PREFIXES 32
 
 struct sim_prefix {
 	char path[64];
@@ -76,4 +76,37 @@ sim_vfs_redirect(const char *path, char *buf, size_t len, sim_open_hook_t *hook)
 		return NULL;
 	*hook = p->hook;
 	return buf;
+}
+
+const char *
+sim_untestbed(const char *path, char *buf, size_t len)
+{
+	const char *dir = sim_testbed_dir();
+	size_t n;
+
+	if (dir == NULL || path == NULL)
+		return NULL;
+	n = strlen(dir);
+	if (strncmp(path, dir, n) != 0 || (path[n] != '/' && path[n] != '\0'))
+		return NULL;
+	if (snprintf(buf, len, "%s", path[n] == '\0' ? "/" : path + n) >= (int)len)
+		return NULL;
+	return buf;
+}
+
+const char *
+sim_fd_model_path(int fd, char *buf, size_t len)
+{
+	char link[64], target[SIM_PATH_MAX];
+	long n;
+
+	if (fd < 0 || sim_testbed_dir() == NULL)
+		return NULL;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	/* Raw: readlink is interposed. */
+	n = syscall(SYS_readlinkat, AT_FDCWD, link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return NULL;
+	target[n] = '\0';
+	return sim_untestbed(target, buf, len);
 }

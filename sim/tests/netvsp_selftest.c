@@ -25,6 +25,8 @@
 #include "../hyperv/nic_offload.h"
 #include "../hyperv/rndis_proto.h"
 
+#include "sim_check.h"
+
 #define PAGE            4096u
 #define RELID           14u
 #define UUID            "5e5e0000-df3e-46c5-913f-f2d2f965ed0e"
@@ -35,23 +37,6 @@
 #define F_RC            1
 #define SECTION         6144u
 
-static unsigned int passed, failed;
-
-static void __attribute__((format(printf, 2, 3)))
-check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s: ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 struct ring_hdr {
 	uint32_t windex, rindex, imask, pending;
@@ -595,6 +580,6 @@ main(void)
 	test_rndis();
 	test_vf();
 	test_data();
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed != 0;
+	printf("%d passed, %d failed\n", npass, nfail);
+	return nfail != 0;
 }

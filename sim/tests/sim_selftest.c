@@ -33,6 +33,8 @@
 
 #include "../include/hv_echo_proto.h"
 
+#include "sim_check.h"
+
 #define DEV_A "5e5e0000-2c41-4d8a-b6e0-5f1c2d3e4a01"
 #define DEV_B "7f3c0a52-1d2e-4b6a-9c8d-0e1f2a3b4c5d"
 #define DEV_C "5e5e0000-df3e-46c5-913f-f2d2f965ed0e"
@@ -44,33 +46,7 @@
 #define PKT_COMP   0xb
 #define FLAG_RC    1
 
-static int npass, nfail;
 
-static void __attribute__((format(printf, 2, 3)))
-check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s: ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (ok)
-		npass++;
-	else
-		nfail++;
-}
-
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 /* ---- sysfs helpers ---- */
 

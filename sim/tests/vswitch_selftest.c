@@ -28,28 +28,12 @@
 #include "../hyperv/wire.h"
 #include "../libsim/sim_options.h"
 
+#include "sim_check.h"
+
 #define MS              1000000ull
 #define STORE_FRAMES    2048
 #define STORE_BYTES     1600
 
-static int npass, nfail;
-
-static void __attribute__((format(printf, 2, 3)))
-check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s: ", ok ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (ok)
-		npass++;
-	else
-		nfail++;
-}
 
 /* ---- what the switch needs from the rest of the model ---- */
 
