@@ -5,7 +5,7 @@
 # Each section compares a udrv driver with its upstream counterpart on the
 # same device model and prints a Markdown table (see doc/benchmarks.md).
 #
-# Usage: bench/run.sh [section...]     sections: idxd
+# Usage: bench/run.sh [section...]     sections: idxd, netvsc
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 sections=("$@")
