@@ -43,7 +43,10 @@ dir=$UDRV_ROOT/build/bench/idxd
 out=${out:-$dir/results.md}
 rm -rf "$dir"
 mkdir -p "$dir"
-plugin=$UDRV_ROOT/build/drivers/dma/idxd/librte_dma_idxd.so
+# by file name through the library path (EAL refuses -d paths in a
+# world-writable tree)
+export LD_LIBRARY_PATH="$UDRV_ROOT/build/drivers/dma/idxd:$LD_LIBRARY_PATH"
+plugin=udrv_dma_idxd.so
 simrun=$UDRV_ROOT/build/sim/simrun
 debian_pc=/usr/lib/x86_64-linux-gnu/pkgconfig
 

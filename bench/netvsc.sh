@@ -19,6 +19,8 @@ source "$root/scripts/env.sh" >/dev/null
 cd "$root"
 udrv_build build >/dev/null
 secs=${1:-5}
+# the plugin by file name (EAL refuses -d paths in world-writable trees)
+export LD_LIBRARY_PATH="$root/build/drivers/net/netvsc:$root/build/drivers/bus/vmbus:$LD_LIBRARY_PATH"
 work=$(mktemp -d /tmp/udrv-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
@@ -40,9 +42,7 @@ run() {
 		frames=0
 	fi
 	if [ "$drv" = udrv ]; then
-		cmd=("$@" "$work/fwd-udrv"
-		     -d build/drivers/bus/vmbus/librte_bus_vmbus.so
-		     -d build/drivers/net/netvsc/librte_net_netvsc.so)
+		cmd=("$@" "$work/fwd-udrv" -d udrv_net_netvsc.so)
 	else
 		# Debian's libraries and plugins, not the project's.
 		cmd=(env -u LD_LIBRARY_PATH "$@" "$work/fwd-upstream")

@@ -15,6 +15,9 @@ source "$(dirname "$0")/env.sh"
 cd "$UDRV_ROOT"
 udrv_build build >/dev/null
 secs=${1:-10}
+# Plugins by file name through the library path: EAL refuses -d paths in a
+# world-writable tree (a clone in /tmp).
+export LD_LIBRARY_PATH="$UDRV_ROOT/build/drivers/net/netvsc:$UDRV_ROOT/build/drivers/bus/vmbus:$UDRV_ROOT/build/drivers/dma/idxd:$LD_LIBRARY_PATH"
 
 work=$(mktemp -d /tmp/udrv-main.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -30,8 +33,7 @@ printf 'set fwd io retry\nstart\n' > "$work/cmds"
 	--wire sink:0 --wire sink:1 --report "$work/report" -- \
 	dpdk-testpmd -l 0-1 --no-pci --iova-mode=pa \
 	--huge-dir=@HUGEDIR@ --file-prefix=@PREFIX@ \
-	-d build/drivers/bus/vmbus/librte_bus_vmbus.so \
-	-d build/drivers/net/netvsc/librte_net_netvsc.so \
+	-d udrv_net_netvsc.so \
 	--log-level=net.netvsc:info -- -i --nb-cores=1 \
 	--cmdline-file="$work/cmds" > "$work/testpmd.out" 2>&1 || true
 grep -E "netvsc:|Forward statistics|RX-packets|TX-packets" "$work/testpmd.out" |
@@ -61,4 +63,4 @@ build/sim/simrun \
 echo
 echo "== DSA dma example: dpdk-dma copies every frame with udrv's idxd PMD on the modelled DSA"
 build/sim/simrun --dsa dsa0 -- tests/idxd/dma_example.sh --show \
-	"$UDRV_DPDK_PREFIX/bin/dpdk-dma" "$UDRV_ROOT/build/drivers/dma/idxd/librte_dma_idxd.so" 2000
+	"$UDRV_DPDK_PREFIX/bin/dpdk-dma" udrv_dma_idxd.so 2000
