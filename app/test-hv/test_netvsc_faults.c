@@ -222,7 +222,7 @@ test_netvsc_noack(int argc, char **argv)
 {
 	struct flow_ctx c;
 	struct rte_mbuf *m;
-	unsigned int sent = 0, got;
+	unsigned int sent = 0, looped = 0, got;
 	uint64_t deadline;
 
 	RTE_SET_USED(argc);
@@ -249,6 +249,7 @@ test_netvsc_noack(int argc, char **argv)
 		}
 		sent++;
 		k = rte_eth_rx_burst(port, 0, b, 32);
+		looped += k;
 		rte_pktmbuf_free_bulk(b, k);
 		if (rte_get_timer_cycles() > deadline)
 			break;
@@ -259,18 +260,24 @@ test_netvsc_noack(int argc, char **argv)
 	TCHECK(xstat("tx_q0_desc_full") > 0, "no descriptor shortage counted");
 	TCHECK(sim_ctl("noack 0 off", NULL, 0) == 0, "noack off");
 	flow_init(&c);
-	/* drain what came back, then traffic flows again */
-	{
+	/*
+	 * Every frame sent while completions were withheld comes back over
+	 * the loop: wait for all of them (nothing lost), so none is taken
+	 * for a frame of the next phase.
+	 */
+	deadline = rte_get_timer_cycles() + 10 * rte_get_timer_hz();
+	while (looped < sent && rte_get_timer_cycles() < deadline) {
 		struct rte_mbuf *b[64];
-		unsigned int k, i;
+		uint16_t k;
 
-		do {
-			rte_delay_us_sleep(20000);
-			k = rte_eth_rx_burst(port, 0, b, 64);
-			for (i = 0; i < k; i++)
-				rte_pktmbuf_free(b[i]);
-		} while (k > 0);
+		k = rte_eth_rx_burst(port, 0, b, 64);
+		looped += k;
+		rte_pktmbuf_free_bulk(b, k);
+		if (k == 0)
+			rte_delay_us_sleep(1000);
 	}
+	TCHECK(looped == sent, "%u frames sent while completions were withheld, %u came back",
+	       sent, looped);
 	got = nv_exchange(port, 0, port, 1, 1000, 64, flow_make, flow_check, &c,
 			  10000);
 	TCHECK(got == 1000 && c.bad == 0, "after completions resumed: %u, %u bad",

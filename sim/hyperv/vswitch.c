@@ -114,13 +114,23 @@ rec_size(uint32_t len)
 	return (4 + len + 7) & ~7u;
 }
 
+/* Would rxq_put() take a frame of len bytes now? */
+static bool
+rxq_fits(const struct rxq *q, uint32_t len)
+{
+	uint32_t need = rec_size(len), pos = q->tail % RXQ_BYTES;
+	uint32_t skip = need > RXQ_BYTES - pos ? RXQ_BYTES - pos : 0;
+
+	return q->count < RXQ_FRAMES && q->tail - q->head + skip + need <= RXQ_BYTES;
+}
+
 static bool
 rxq_put(struct rxq *q, const uint8_t *f, uint32_t len)
 {
 	uint32_t need = rec_size(len), pos = q->tail % RXQ_BYTES;
 	uint32_t skip = need > RXQ_BYTES - pos ? RXQ_BYTES - pos : 0;
 
-	if (q->count == RXQ_FRAMES || q->tail - q->head + skip + need > RXQ_BYTES)
+	if (!rxq_fits(q, len))
 		return false;
 	if (skip != 0) {
 		/* No record wraps: mark the rest of the ring unused. */
@@ -468,6 +478,29 @@ port_input(struct vsw_port *p, const uint8_t *f, uint32_t len, bool direct, bool
 	return 0;
 }
 
+/*
+ * A wire between two NICs (loop, link) is flow-controlled: while the
+ * receiving port's queue cannot take the frame, the sender waits, as a
+ * sink that is over its rate makes it wait. Frames the receiver would
+ * drop anyway (link down, NIC detached, VF path) do not wait.
+ */
+static bool
+wire_peer_fits(const struct vsw_port *p, const uint8_t *f, uint32_t len)
+{
+	const struct vsw_port *dst;
+
+	if (p->spec->kind == VSW_WIRE_LOOP)
+		dst = p;
+	else if (p->spec->kind == VSW_WIRE_LINK)
+		dst = &ports[p->spec->peer];
+	else
+		return true;
+	if (!dst->link_up || dst->ops == NULL || dst->rxq.buf == NULL ||
+	    vf_selected(dst, f))
+		return true;
+	return rxq_fits(&dst->rxq, len);
+}
+
 /* A frame the NIC sent (synthetic path or VF) goes onto its wire. */
 static void
 wire_output(struct vsw_port *p, const uint8_t *f, uint32_t len)
@@ -506,7 +539,8 @@ vsw_transmit(struct vsw_port *p, const uint8_t *f, uint32_t len)
 		p->st.drop_link_down++;
 		return 0;
 	}
-	if (p->sink != NULL && !wire_sink_admit(p->sink, sim_now_ns())) {
+	if ((p->sink != NULL && !wire_sink_admit(p->sink, sim_now_ns())) ||
+	    !wire_peer_fits(p, f, len)) {
 		p->st.tx_pushback++;
 		return -ENOSPC;
 	}

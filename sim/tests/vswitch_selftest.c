@@ -33,6 +33,7 @@
 #define MS              1000000ull
 #define STORE_FRAMES    2048
 #define STORE_BYTES     1600
+#define RXQ_LIMIT_FRAMES 1024         /* the switch's per-port queue */
 
 
 /* ---- what the switch needs from the rest of the model ---- */
@@ -656,6 +657,32 @@ test_wires(void)
 	nics[0].fail = 0;
 	report_now();
 	check(rep_get("port", 0, "drop_nic") == 1, "a NIC error drops the frame (counted)");
+
+	/* A loop wire makes its sender wait rather than drop. */
+	{
+		static uint8_t big[1400];
+		unsigned int queued = 0;
+		int r = 0;
+
+		memcpy(big, test_frame, sizeof(test_frame));
+		nics[0].n = 0;
+		while (queued < 2 * RXQ_LIMIT_FRAMES &&
+		       (r = vsw_transmit(nics[0].port, big, sizeof(big))) == 0)
+			queued++;
+		check(r == -ENOSPC && queued > 100 && queued < RXQ_LIMIT_FRAMES,
+		      "loop: the sender is pushed back when the queue is full (after %u)",
+		      queued);
+		run_ms(1, NULL);
+		check(vsw_transmit(nics[0].port, big, sizeof(big)) == 0,
+		      "loop: the sender may go on once the queue drained");
+		run_ms(1, NULL);
+		report_now();
+		check(nics[0].n == queued + 1 &&
+		      rep_get("port", 0, "drop_queue_full") == 0 &&
+		      rep_get("port", 0, "tx_pushback") == 1,
+		      "loop: all %u frames arrived, none dropped, one push-back",
+		      queued + 1);
+	}
 
 	{
 		char out[256];
