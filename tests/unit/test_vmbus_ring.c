@@ -185,8 +185,26 @@ test_tx_host_index_checked(void)
 	fresh(&r, 0);
 	CHECK_EQ(guest_send(&r, buf, 16, &sig), 0);
 	ctrl()->read_index = 4; /* unaligned */
+	/* Written into space known free before; the index read after the
+	 * write finds the corruption, and the ring stays broken.
+	 */
+	CHECK_EQ(guest_send(&r, buf, 16, &sig), 0);
+	CHECK(!sig);
+	CHECK(r.broken);
 	CHECK_EQ(guest_send(&r, buf, 16, &sig), -EIO);
-	CHECK_EQ(guest_send(&r, buf, 16, &sig), -EIO); /* stays broken */
+	CHECK_EQ(guest_send(&r, buf, 16, &sig), -EIO);
+
+	/* While the host masks us, the index is read only when the space
+	 * known free is not enough.
+	 */
+	fresh(&r, 0);
+	ctrl()->interrupt_mask = 1;
+	CHECK_EQ(guest_send(&r, buf, 16, &sig), 0);
+	ctrl()->read_index = 4;
+	while (guest_send(&r, buf, 16, &sig) == 0)
+		;
+	CHECK(r.broken);
+	CHECK_EQ(vmbus_ring_tx_free(&r), -EIO);
 
 	fresh(&r, 0);
 	CHECK_EQ(guest_send(&r, buf, 16, &sig), 0);
@@ -324,6 +342,141 @@ test_malformed_packets_rejected(void)
 	CHECK_EQ(p.total, 32);
 }
 
+/* A host write index that goes back over published packets is corruption. */
+static void
+test_rx_host_index_checked(void)
+{
+	struct vmbus_ring r;
+	struct vmbus_ring_pkt p1, p2, p3;
+	uint8_t payload[24] = { 0 };
+	uint32_t end1;
+
+	fresh(&r, 0);
+	host_put(VMBUS_PKT_INBAND, 1, payload, 24);
+	end1 = ctrl()->write_index;
+	host_put(VMBUS_PKT_INBAND, 2, payload, 24);
+	CHECK_EQ(vmbus_ring_peek(&r, 0, &p1), 0);
+	ctrl()->write_index = end1;        /* takes packet 2 back */
+	/* packet 2 was seen published: it is still read */
+	CHECK_EQ(vmbus_ring_peek(&r, p1.total, &p2), 0);
+	CHECK_EQ(p2.desc.trans_id, 2);
+	CHECK_EQ(vmbus_ring_peek(&r, p1.total + p2.total, &p3), -EIO);
+	CHECK(r.broken);
+}
+
+/* The small-packet writer lays out exactly what the iovec writer does. */
+static void
+test_write_pkt_matches_iov(void)
+{
+	static uint8_t a[HALF], b[HALF];
+	static const uint8_t zero[8];
+	struct vmbus_ring r;
+	uint8_t payload[64];
+	uint32_t start, len, i;
+	bool sig;
+
+	for (i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)(0xa0 + i);
+	for (start = DATA - 128; start < DATA; start += 8) {
+		for (len = 0; len <= 40; len++) {
+			struct vmbus_pkt_desc d = {
+				.type = VMBUS_PKT_COMP, .offset8 = 2,
+				.len8 = (uint16_t)((16 + len + 7) / 8),
+				.flags = 0, .trans_id = 0x1122334455667788ull + len,
+			};
+			struct iovec iov[3] = {
+				{ &d, sizeof(d) },
+				{ payload, len },
+				{ (void *)(uintptr_t)zero, d.len8 * 8u - 16 - len },
+			};
+			int r1, r2;
+
+			fresh(&r, start);
+			r1 = vmbus_ring_write(&r, iov, 3, &sig);
+			memcpy(a, mem, sizeof(mem));
+			fresh(&r, start);
+			memset(data(), 0x5a, DATA); /* padding must be written */
+			r2 = vmbus_ring_write_pkt(&r, &d, payload, len, &sig);
+			memcpy(b, mem, sizeof(mem));
+			CHECK(r1 == 0 && r2 == 0);
+			for (i = 0; i < d.len8 * 8u + 8; i++) {
+				uint32_t off = VMBUS_HV_PAGE_SIZE + (start + i) % DATA;
+
+				if (a[off] != b[off]) {
+					CHECK_EQ(b[off], a[off]);
+					break;
+				}
+			}
+			CHECK_EQ(((struct vmbus_ring_ctrl *)b)->write_index,
+				 ((struct vmbus_ring_ctrl *)a)->write_index);
+		}
+	}
+	/* only a plain descriptor, and padding under 8 bytes */
+	fresh(&r, 0);
+	{
+		struct vmbus_pkt_desc d = { .type = VMBUS_PKT_INBAND, .offset8 = 3,
+					    .len8 = 4 };
+
+		CHECK_EQ(vmbus_ring_write_pkt(&r, &d, payload, 8, &sig), -EINVAL);
+		d.offset8 = 2;
+		d.len8 = 2;
+		CHECK_EQ(vmbus_ring_write_pkt(&r, &d, payload, 8, &sig), -EINVAL);
+		d.len8 = 5;
+		CHECK_EQ(vmbus_ring_write_pkt(&r, &d, payload, 8, &sig), -EINVAL);
+		d.len8 = 3;
+		CHECK_EQ(vmbus_ring_write_pkt(&r, &d, payload, 8, &sig), 0);
+		CHECK_EQ(ctrl()->write_index, 32);
+	}
+}
+
+/* A batch is the same bytes as its packets one by one; it stops when full. */
+static void
+test_write_batch(void)
+{
+	static uint8_t a[HALF];
+	struct vmbus_pkt_desc d = {
+		.type = VMBUS_PKT_COMP, .offset8 = 2, .len8 = 2 + 5, .flags = 0,
+	};
+	uint64_t ids[200];
+	uint8_t payload[40];
+	uint32_t start, i;
+	bool sig;
+	int n;
+
+	for (i = 0; i < 200; i++)
+		ids[i] = 1000 + i;
+	memset(payload, 0x77, sizeof(payload));
+	/* starts that put the wrap inside the batch, in every position */
+	for (start = DATA - 6 * 64; start < DATA; start += 8) {
+		struct vmbus_ring r;
+
+		fresh(&r, start);
+		for (i = 0; i < 10; i++) {
+			d.trans_id = ids[i];
+			CHECK_EQ(vmbus_ring_write_pkt(&r, &d, payload, 36, &sig), 0);
+		}
+		memcpy(a, mem, sizeof(mem));
+		fresh(&r, start);
+		CHECK_EQ(vmbus_ring_write_batch(&r, &d, ids, 10, payload, 36, &sig), 10);
+		CHECK(sig);        /* the host had read everything before */
+		CHECK(memcmp(a, mem, sizeof(mem)) == 0);
+	}
+	/* 4 KiB of data, 64 bytes a packet, 8 bytes always free: 63 fit */
+	{
+		struct vmbus_ring r;
+
+		fresh(&r, 0);
+		n = vmbus_ring_write_batch(&r, &d, ids, 200, payload, 36, &sig);
+		CHECK_EQ(n, 63);
+		CHECK_EQ(vmbus_ring_write_batch(&r, &d, ids, 1, payload, 36, &sig), -EAGAIN);
+		ctrl()->read_index = 128;    /* host read two */
+		CHECK_EQ(vmbus_ring_write_batch(&r, &d, ids + 63, 5, payload, 36, &sig), 2);
+		CHECK(!sig);
+		d.len8 = 3;                   /* 36 bytes need len8 7 */
+		CHECK_EQ(vmbus_ring_write_batch(&r, &d, ids, 1, payload, 36, &sig), -EINVAL);
+	}
+}
+
 /* A long run of random-sized packets through a small ring, host and
  * guest alternating: every byte arrives in order.
  */
@@ -375,6 +528,9 @@ main(void)
 	RUN(test_peek_release_wraps);
 	RUN(test_pending_send_threshold);
 	RUN(test_malformed_packets_rejected);
+	RUN(test_rx_host_index_checked);
+	RUN(test_write_pkt_matches_iov);
+	RUN(test_write_batch);
 	RUN(test_stream_many_laps);
 	return unit_summary();
 }

@@ -167,6 +167,18 @@ int vmbus_chan_send(struct vmbus_channel *chan, uint16_t type,
 		    uint16_t flags, bool *need_signal);
 
 /*
+ * Send up to n completion packets (VMBUS_PKT_COMP), the i-th with
+ * trans_ids[i], all carrying the same len bytes of data: the acks of a
+ * burst of received packets, written and published at once with one
+ * signal decision. need_signal as vmbus_chan_send(). Returns how many
+ * were sent, in order (fewer than n when the ring fills), or a negative
+ * errno as vmbus_chan_send() when none was.
+ */
+int vmbus_chan_send_comps(struct vmbus_channel *chan, const uint64_t *trans_ids,
+			  unsigned int n, const void *data, uint32_t len,
+			  bool *need_signal);
+
+/*
  * Send a GPA-direct packet: ranges (each within one 4 KiB guest page,
  * addresses are guest physical, i.e. IOVA in PA mode) then payload data.
  * At most VMBUS_GPA_RANGE_MAX ranges. Errors as vmbus_chan_send().

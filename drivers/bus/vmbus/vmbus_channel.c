@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -376,16 +377,11 @@ vmbus_chan_signal(struct vmbus_channel *chan)
 	return 0;
 }
 
+/* What a ring write returned, counted and signalled. */
 static int
-chan_write(struct vmbus_channel *chan, const struct iovec *iov,
-	   unsigned int iovcnt, bool *need_signal)
+chan_written(struct vmbus_channel *chan, int ret, bool signal,
+	     bool *need_signal)
 {
-	bool signal;
-	int ret;
-
-	if (vmbus_chan_dev(chan)->rescinded)
-		return -ENODEV;
-	ret = vmbus_ring_write(&chan->tx, iov, iovcnt, &signal);
 	if (ret < 0) {
 		if (ret == -EAGAIN)
 			chan->stats.tx_full++;
@@ -402,35 +398,77 @@ chan_write(struct vmbus_channel *chan, const struct iovec *iov,
 	return 0;
 }
 
-static const uint8_t vmbus_zero_pad[VMBUS_PKT_ALIGN];
+static int
+chan_write(struct vmbus_channel *chan, const struct iovec *iov,
+	   unsigned int iovcnt, bool *need_signal)
+{
+	bool signal;
+	int ret;
+
+	if (vmbus_chan_dev(chan)->rescinded)
+		return -ENODEV;
+	ret = vmbus_ring_write(&chan->tx, iov, iovcnt, &signal);
+	return chan_written(chan, ret, signal, need_signal);
+}
 
 int
 vmbus_chan_send(struct vmbus_channel *chan, uint16_t type, const void *data,
 		uint32_t len, uint64_t trans_id, uint16_t flags,
 		bool *need_signal)
 {
+	uint32_t padded = RTE_ALIGN_CEIL(sizeof(struct vmbus_pkt_desc) + len,
+					 VMBUS_PKT_ALIGN);
 	struct vmbus_pkt_desc desc;
-	uint32_t total = sizeof(desc) + len;
-	uint32_t padded = RTE_ALIGN_CEIL(total, VMBUS_PKT_ALIGN);
-	struct iovec iov[3];
+	bool signal;
+	int ret;
 
 	if ((type != VMBUS_PKT_INBAND && type != VMBUS_PKT_COMP) ||
 	    (flags & ~VMBUS_PKT_FLAG_COMPLETION_REQUESTED) != 0 ||
 	    (len > 0 && data == NULL) || padded / 8 > UINT16_MAX)
 		return -EINVAL;
+	if (vmbus_chan_dev(chan)->rescinded)
+		return -ENODEV;
 	desc.type = type;
 	desc.offset8 = sizeof(desc) / 8;
 	desc.len8 = (uint16_t)(padded / 8);
 	desc.flags = flags;
 	desc.trans_id = trans_id;
-	iov[0].iov_base = &desc;
-	iov[0].iov_len = sizeof(desc);
-	iov[1].iov_base = (void *)(uintptr_t)data;
-	iov[1].iov_len = len;
-	iov[2].iov_base = (void *)(uintptr_t)vmbus_zero_pad;
-	iov[2].iov_len = padded - total;
-	return chan_write(chan, iov, 3, need_signal);
+	ret = vmbus_ring_write_pkt(&chan->tx, &desc, data, len, &signal);
+	return chan_written(chan, ret, signal, need_signal);
 }
+
+int
+vmbus_chan_send_comps(struct vmbus_channel *chan, const uint64_t *trans_ids,
+		      unsigned int n, const void *data, uint32_t len,
+		      bool *need_signal)
+{
+	uint32_t padded = RTE_ALIGN_CEIL(sizeof(struct vmbus_pkt_desc) + len,
+					 VMBUS_PKT_ALIGN);
+	struct vmbus_pkt_desc desc;
+	bool signal;
+	int ret;
+
+	if ((len > 0 && data == NULL) || (n > 0 && trans_ids == NULL) ||
+	    padded / 8 > UINT16_MAX || n > INT_MAX)
+		return -EINVAL;
+	if (vmbus_chan_dev(chan)->rescinded)
+		return -ENODEV;
+	desc.type = VMBUS_PKT_COMP;
+	desc.offset8 = sizeof(desc) / 8;
+	desc.len8 = (uint16_t)(padded / 8);
+	desc.flags = 0;
+	desc.trans_id = 0;
+	ret = vmbus_ring_write_batch(&chan->tx, &desc, trans_ids, n, data, len,
+				     &signal);
+	if (ret <= 0)
+		return ret == 0 ? 0 : chan_written(chan, ret, false, need_signal);
+	chan->stats.tx_packets += (unsigned int)ret - 1;
+	/* Written: a failed signal is the host's loss, reported there. */
+	chan_written(chan, ret, signal, need_signal);
+	return ret;
+}
+
+static const uint8_t vmbus_zero_pad[VMBUS_PKT_ALIGN];
 
 int
 vmbus_chan_send_gpa(struct vmbus_channel *chan,

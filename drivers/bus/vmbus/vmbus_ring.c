@@ -9,6 +9,8 @@
 
 #include "vmbus_ring.h"
 
+#define likely_contiguous(x) __builtin_expect(!!(x), 1)
+
 static inline uint32_t
 ring_dist(const struct vmbus_ring *r, uint32_t from, uint32_t to)
 {
@@ -108,35 +110,34 @@ vmbus_ring_tx_free(struct vmbus_ring *r)
 	return (int)(r->size - ring_dist(r, rd, r->windex));
 }
 
-int
-vmbus_ring_write(struct vmbus_ring *r, const struct iovec *iov,
-		 unsigned int iovcnt, bool *signal)
+/*
+ * Room for total bytes at our write offset? The host's read offset only
+ * moves forward, so the space measured from the one seen last is a lower
+ * bound: read the shared page only when that is not enough. Strictly
+ * greater: a full ring would look empty.
+ */
+static int
+ring_reserve(struct vmbus_ring *r, uint64_t total)
 {
-	uint64_t total = VMBUS_PKT_TRAILER_LEN, trailer;
-	uint32_t rd, start, off, free_bytes;
-	unsigned int i;
+	uint32_t rd;
 
-	*signal = false;
-	if (r->broken || tx_peer_read_index(r, &rd) < 0)
+	if (r->broken)
 		return -EIO;
-	for (i = 0; i < iovcnt; i++)
-		total += iov[i].iov_len;
 	if (total % VMBUS_PKT_ALIGN != 0 || total > r->size)
 		return -EINVAL;
-	free_bytes = r->size - ring_dist(r, rd, r->windex);
-	/* Strictly greater: a full ring would look empty. */
-	if (free_bytes <= total)
-		return -EAGAIN;
+	if (r->size - ring_dist(r, r->last_peer, r->windex) > total)
+		return 0;
+	if (tx_peer_read_index(r, &rd) < 0)
+		return -EIO;
+	return r->size - ring_dist(r, rd, r->windex) > total ? 0 : -EAGAIN;
+}
 
-	start = r->windex;
-	off = start;
-	for (i = 0; i < iovcnt; i++) {
-		ring_copy_in(r, off, iov[i].iov_base, (uint32_t)iov[i].iov_len);
-		off = ring_advance(r, off, (uint32_t)iov[i].iov_len);
-	}
-	trailer = (uint64_t)start << 32;
-	ring_copy_in(r, off, &trailer, sizeof(trailer));
-	off = ring_advance(r, off, sizeof(trailer));
+/* Publish a packet written from start up to off; see vmbus_ring_write. */
+static bool
+ring_publish(struct vmbus_ring *r, uint32_t start, uint32_t off)
+{
+	uint32_t rd;
+
 	r->windex = off;
 	__atomic_store_n(&r->ctrl->write_index, off, __ATOMIC_RELEASE);
 
@@ -146,22 +147,164 @@ vmbus_ring_write(struct vmbus_ring *r, const struct iovec *iov,
 	 */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&r->ctrl->interrupt_mask, __ATOMIC_RELAXED) != 0)
-		return 0;
+		return false;
 	if (tx_peer_read_index(r, &rd) < 0)
-		return 0; /* written; the next call reports the corruption */
-	*signal = rd == start;
+		return false; /* written; the next call reports the corruption */
+	return rd == start;
+}
+
+int
+vmbus_ring_write(struct vmbus_ring *r, const struct iovec *iov,
+		 unsigned int iovcnt, bool *signal)
+{
+	uint64_t total = VMBUS_PKT_TRAILER_LEN, trailer;
+	uint32_t start, off;
+	unsigned int i;
+	int ret;
+
+	*signal = false;
+	for (i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
+	ret = ring_reserve(r, total);
+	if (ret != 0)
+		return ret;
+	start = r->windex;
+	trailer = (uint64_t)start << 32;
+	if (start + total <= r->size) {
+		uint8_t *p = r->data + start;
+
+		for (i = 0; i < iovcnt; i++) {
+			memcpy(p, iov[i].iov_base, iov[i].iov_len);
+			p += iov[i].iov_len;
+		}
+		memcpy(p, &trailer, sizeof(trailer));
+		off = ring_advance(r, start, (uint32_t)total);
+	} else {
+		off = start;
+		for (i = 0; i < iovcnt; i++) {
+			ring_copy_in(r, off, iov[i].iov_base,
+				     (uint32_t)iov[i].iov_len);
+			off = ring_advance(r, off, (uint32_t)iov[i].iov_len);
+		}
+		ring_copy_in(r, off, &trailer, sizeof(trailer));
+		off = ring_advance(r, off, sizeof(trailer));
+	}
+	*signal = ring_publish(r, start, off);
 	return 0;
 }
 
+/* One packet at our write offset, not yet published; returns its end. */
+static uint32_t
+ring_put_pkt(struct vmbus_ring *r, uint32_t start,
+	     const struct vmbus_pkt_desc *desc, const void *data, uint32_t len)
+{
+	static const uint8_t zero[VMBUS_PKT_ALIGN];
+	uint32_t plen = (uint32_t)desc->len8 * 8u, pad, off;
+	uint64_t trailer = (uint64_t)start << 32;
+	uint8_t *p;
+
+	pad = plen - (uint32_t)sizeof(*desc) - len;
+	if (likely_contiguous(start + plen + sizeof(trailer) <= r->size)) {
+		/* The common case: one run, written in place. */
+		p = r->data + start;
+		memcpy(p, desc, sizeof(*desc));
+		memcpy(p + sizeof(*desc), data, len);
+		memset(p + sizeof(*desc) + len, 0, pad);
+		memcpy(p + plen, &trailer, sizeof(trailer));
+		return ring_advance(r, start, plen + sizeof(trailer));
+	}
+	ring_copy_in(r, start, desc, sizeof(*desc));
+	off = ring_advance(r, start, sizeof(*desc));
+	ring_copy_in(r, off, data, len);
+	off = ring_advance(r, off, len);
+	ring_copy_in(r, off, zero, pad);
+	off = ring_advance(r, off, pad);
+	ring_copy_in(r, off, &trailer, sizeof(trailer));
+	return ring_advance(r, off, sizeof(trailer));
+}
+
+static bool
+pkt_desc_ok(const struct vmbus_pkt_desc *desc, uint32_t len)
+{
+	uint32_t plen = (uint32_t)desc->len8 * 8u;
+
+	return desc->offset8 * 8u == sizeof(*desc) &&
+	       plen >= sizeof(*desc) + len &&
+	       plen - sizeof(*desc) - len < VMBUS_PKT_ALIGN;
+}
+
+int
+vmbus_ring_write_pkt(struct vmbus_ring *r, const struct vmbus_pkt_desc *desc,
+		     const void *data, uint32_t len, bool *signal)
+{
+	uint32_t start;
+	int ret;
+
+	*signal = false;
+	if (!pkt_desc_ok(desc, len))
+		return -EINVAL;
+	ret = ring_reserve(r, (uint64_t)desc->len8 * 8u + VMBUS_PKT_TRAILER_LEN);
+	if (ret != 0)
+		return ret;
+	start = r->windex;
+	*signal = ring_publish(r, start, ring_put_pkt(r, start, desc, data, len));
+	return 0;
+}
+
+int
+vmbus_ring_write_batch(struct vmbus_ring *r, const struct vmbus_pkt_desc *desc,
+		       const uint64_t *trans_ids, unsigned int n,
+		       const void *data, uint32_t len, bool *signal)
+{
+	uint32_t total = (uint32_t)desc->len8 * 8u + VMBUS_PKT_TRAILER_LEN;
+	uint32_t start, off, free_bytes, rd;
+	struct vmbus_pkt_desc d = *desc;
+	unsigned int i, fit;
+
+	*signal = false;
+	if (r->broken)
+		return -EIO;
+	if (!pkt_desc_ok(desc, len) || total > r->size)
+		return -EINVAL;
+	if (n == 0)
+		return 0;
+	/* As ring_reserve(), for as many packets as fit. */
+	free_bytes = r->size - ring_dist(r, r->last_peer, r->windex);
+	if ((uint64_t)free_bytes <= (uint64_t)n * total) {
+		if (tx_peer_read_index(r, &rd) < 0)
+			return -EIO;
+		free_bytes = r->size - ring_dist(r, rd, r->windex);
+	}
+	fit = (free_bytes - 1) / total;
+	if (fit == 0)
+		return -EAGAIN;
+	if (fit > n)
+		fit = n;
+	start = r->windex;
+	off = start;
+	for (i = 0; i < fit; i++) {
+		d.trans_id = trans_ids[i];
+		off = ring_put_pkt(r, off, &d, data, len);
+	}
+	*signal = ring_publish(r, start, off);
+	return (int)fit;
+}
+
+/*
+ * The host's write offset on our RX ring. It may only move forward: bytes
+ * it published stay published until we release them.
+ */
 static int
 rx_peer_write_index(struct vmbus_ring *r, uint32_t *out)
 {
 	uint32_t w = __atomic_load_n(&r->ctrl->write_index, __ATOMIC_ACQUIRE);
 
-	if (!ring_offset_ok(r, w)) {
+	if (!ring_offset_ok(r, w) ||
+	    ring_dist(r, r->rindex, w) < ring_dist(r, r->rindex, r->last_peer)) {
 		r->broken = true;
 		return -EIO;
 	}
+	r->last_peer = w;
 	*out = w;
 	return 0;
 }
@@ -181,17 +324,28 @@ vmbus_ring_peek(struct vmbus_ring *r, uint32_t cursor, struct vmbus_ring_pkt *pk
 {
 	uint32_t w, avail, off, len, hlen;
 
-	if (r->broken || rx_peer_write_index(r, &w) < 0)
+	if (r->broken)
 		return -EIO;
-	avail = ring_dist(r, r->rindex, w);
-	if (cursor >= avail)
-		return cursor == avail ? -EAGAIN : -EINVAL;
+	/* What the host published before is still there: look at the
+	 * shared page only when the cursor has reached it.
+	 */
+	avail = ring_dist(r, r->rindex, r->last_peer);
+	if (cursor >= avail) {
+		if (rx_peer_write_index(r, &w) < 0)
+			return -EIO;
+		avail = ring_dist(r, r->rindex, w);
+		if (cursor >= avail)
+			return cursor == avail ? -EAGAIN : -EINVAL;
+	}
 	avail -= cursor;
 	off = ring_advance(r, r->rindex, cursor);
 	if (avail < sizeof(pkt->desc) + VMBUS_PKT_TRAILER_LEN)
 		goto corrupt; /* the host publishes whole packets only */
 
-	vmbus_ring_copy_out(r, off, &pkt->desc, sizeof(pkt->desc));
+	if (off + sizeof(pkt->desc) <= r->size)
+		memcpy(&pkt->desc, r->data + off, sizeof(pkt->desc));
+	else
+		vmbus_ring_copy_out(r, off, &pkt->desc, sizeof(pkt->desc));
 	len = (uint32_t)pkt->desc.len8 * 8u;
 	hlen = (uint32_t)pkt->desc.offset8 * 8u;
 	if (hlen < sizeof(pkt->desc) || hlen > len ||

@@ -26,7 +26,9 @@ struct vmbus_ring {
 	uint32_t size;       /* bytes in the data area */
 	uint32_t windex;     /* TX: our write offset (private) */
 	uint32_t rindex;     /* RX: our read offset (private) */
-	uint32_t last_peer;  /* TX: host's read offset last seen */
+	uint32_t last_peer;  /* TX: host's read offset last seen (checked);
+			      * RX: host's write offset last seen (checked)
+			      */
 	bool broken;
 };
 
@@ -60,6 +62,24 @@ int vmbus_ring_rx_avail(struct vmbus_ring *r);
  */
 int vmbus_ring_write(struct vmbus_ring *r, const struct iovec *iov,
 		     unsigned int iovcnt, bool *signal);
+
+/*
+ * Write one packet: desc (offset8 must be 2: no extra header), len bytes of
+ * data, zeros up to desc->len8 * 8 (less than 8 of them), and the trailer.
+ * Same results as vmbus_ring_write; the fast path for small messages.
+ */
+int vmbus_ring_write_pkt(struct vmbus_ring *r, const struct vmbus_pkt_desc *desc,
+			 const void *data, uint32_t len, bool *signal);
+
+/*
+ * Write up to n packets like vmbus_ring_write_pkt, all with desc and data
+ * but the i-th with trans_ids[i], and publish them at once. Returns how
+ * many were written (fewer when the ring fills), -EAGAIN when none fit,
+ * other errors as vmbus_ring_write.
+ */
+int vmbus_ring_write_batch(struct vmbus_ring *r, const struct vmbus_pkt_desc *desc,
+			   const uint64_t *trans_ids, unsigned int n,
+			   const void *data, uint32_t len, bool *signal);
 
 /*
  * Look at the packet that starts cursor bytes past our read offset, without

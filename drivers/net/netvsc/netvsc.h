@@ -13,11 +13,13 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <ethdev_driver.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_malloc.h>
+#include <rte_memcpy.h>
 #include <rte_rwlock.h>
 #include <rte_spinlock.h>
 
@@ -301,6 +303,23 @@ int netvsc_rndis_set_offloads(struct netvsc_dev *nd, uint64_t tx, uint64_t rx);
 int netvsc_rndis_link_query(struct netvsc_dev *nd);
 void netvsc_rndis_receive_ctrl(struct netvsc_dev *nd, const uint8_t *msg,
 			       uint32_t len, uint32_t type);
+
+/*
+ * Frame data copies. rte_memcpy is inlined, which is what small frames
+ * want, but bound to the instruction set DPDK was built for (SSE for a
+ * generic build); the C library's memcpy picks the widest vector unit at
+ * run time, which is what large frames want.
+ */
+#define NETVSC_COPY_INLINE_MAX 256
+
+static inline void
+netvsc_copy(void *dst, const void *src, uint32_t n)
+{
+	if (n <= NETVSC_COPY_INLINE_MAX)
+		rte_memcpy(dst, src, n);
+	else
+		memcpy(dst, src, n);
+}
 
 /* netvsc_rx.c */
 uint16_t netvsc_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);

@@ -8,13 +8,13 @@
  *
  * Every transfer-page packet is acked exactly once, whatever its content
  * and whether or not the port is started: an unacked section is lost to
- * the host for good. Acks that do not fit in the TX ring wait in a list
- * and go out first next time.
+ * the host for good. Acks are queued as packets are taken and written to
+ * the ring in one batch at the end of each pass; those that do not fit
+ * wait and go out first next time.
  */
 #include <errno.h>
 #include <string.h>
 
-#include <rte_memcpy.h>
 #include <rte_net.h>
 #include <rte_ring.h>
 
@@ -36,47 +36,52 @@ batch_lock(struct rx_batch *b)
 	}
 }
 
-static int
-send_ack(struct netvsc_rxq *rxq, struct rx_batch *b, uint64_t xid)
-{
-	uint8_t msg[NVSP_REQ_SIZE] = { 0 };
-	struct nvsp_rndis_ack ack = {
-		.type = NVSP_MSG_RNDIS_ACK, .status = NVSP_STATUS_OK,
-	};
+/* The ack of a transfer-page packet: the same bytes for every packet. */
+static const union {
+	struct nvsp_rndis_ack ack;
+	uint8_t bytes[NVSP_REQ_SIZE];
+} rndis_ack_msg = {
+	.ack = { .type = NVSP_MSG_RNDIS_ACK, .status = NVSP_STATUS_OK },
+};
 
-	memcpy(msg, &ack, sizeof(ack));
-	batch_lock(b);
-	return vmbus_chan_send(rxq->chan, VMBUS_PKT_COMP, msg, sizeof(msg),
-			       xid, 0, &b->signal);
-}
-
-/* Acks deferred earlier go first, in order. False if some still wait. */
+/*
+ * Send the queued acks, oldest first, in as few ring writes as the queue's
+ * wrap allows. False if some still wait for room.
+ */
 static bool
 flush_acks(struct netvsc_rxq *rxq, struct rx_batch *b)
 {
 	while (rxq->ack_count > 0) {
-		if (send_ack(rxq, b, rxq->ack_pending[rxq->ack_head]) != 0)
+		uint32_t run = RTE_MIN(rxq->ack_count, rxq->ack_cap - rxq->ack_head);
+		int sent;
+
+		batch_lock(b);
+		sent = vmbus_chan_send_comps(rxq->chan,
+					     rxq->ack_pending + rxq->ack_head, run,
+					     rndis_ack_msg.bytes,
+					     sizeof(rndis_ack_msg.bytes),
+					     &b->signal);
+		if (sent == -EAGAIN) {
+			rxq->stats.acks_deferred += rxq->ack_count;
 			return false;
-		rxq->ack_head = (rxq->ack_head + 1) % rxq->ack_cap;
-		rxq->ack_count--;
+		}
+		if (sent < 0) {
+			/* The channel is gone or broken: so are the acks. */
+			rxq->stats.errors += rxq->ack_count;
+			rxq->ack_count = 0;
+			return true;
+		}
+		rxq->ack_head = (rxq->ack_head + (uint32_t)sent) % rxq->ack_cap;
+		rxq->ack_count -= (uint32_t)sent;
 	}
 	return true;
 }
 
-static void
-ack_xfer(struct netvsc_rxq *rxq, struct rx_batch *b, uint64_t xid)
+/* Queue an ack; rxq_process() sends the queue as one batch. */
+static inline void
+ack_xfer(struct netvsc_rxq *rxq, uint64_t xid)
 {
-	int ret = -EAGAIN;
-
-	if (rxq->ack_count == 0)
-		ret = send_ack(rxq, b, xid);
-	if (ret == 0)
-		return;
-	if (ret != -EAGAIN) {
-		rxq->stats.errors++;
-		return;
-	}
-	if (rxq->ack_count == rxq->ack_cap) {
+	if (unlikely(rxq->ack_count == rxq->ack_cap)) {
 		/* More unacked packets than the host has sections: the host
 		 * is replaying ids. Nothing valid is lost by dropping this.
 		 */
@@ -85,7 +90,6 @@ ack_xfer(struct netvsc_rxq *rxq, struct rx_batch *b, uint64_t xid)
 	}
 	rxq->ack_pending[(rxq->ack_head + rxq->ack_count) % rxq->ack_cap] = xid;
 	rxq->ack_count++;
-	rxq->stats.acks_deferred++;
 }
 
 static inline void
@@ -116,7 +120,7 @@ rx_copy(struct netvsc_rxq *rxq, const uint8_t *src, uint32_t len)
 		uint32_t room = rte_pktmbuf_tailroom(m);
 		uint32_t n = RTE_MIN(room, left);
 
-		rte_memcpy(rte_pktmbuf_mtod(m, void *), src, n);
+		netvsc_copy(rte_pktmbuf_mtod(m, void *), src, n);
 		m->data_len = (uint16_t)n;
 		src += n;
 		left -= n;
@@ -352,7 +356,7 @@ rx_xfer(struct netvsc_rxq *rxq, struct rx_batch *b, struct rx_out *out,
 		rxq->loans_out--;
 	}
 ack:
-	ack_xfer(rxq, b, xid);
+	ack_xfer(rxq, xid);
 }
 
 /* mbuf free callback, on any lcore: hand the loan back to its queue. */
@@ -381,7 +385,7 @@ rx_loans_collect(struct netvsc_rxq *rxq, struct rx_batch *b)
 
 			loan->busy = false;
 			rxq->loans_out--;
-			ack_xfer(rxq, b, loan->xid);
+			ack_xfer(rxq, loan->xid);
 		}
 	} while (n == RTE_DIM(back));
 }
@@ -464,18 +468,21 @@ rxq_process(struct netvsc_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 	};
 	struct rx_out out = { .pkts = pkts, .n = n };
 	uint32_t cursor = 0, done = 0;
+	bool ack_room = true;
 	struct vmbus_pkt pkt;
 	int ret = 0;
 
 	if (unlikely(rxq->nd->failed))
 		return 0;
-	if (rxq->ack_count > 0 && !flush_acks(rxq, &b))
+	if (rxq->ack_count > 0 && !flush_acks(rxq, &b)) {
+		ack_room = false;
 		goto out; /* no room to ack what we would read */
+	}
 	if (rxq->loans_out != 0)
 		rx_loans_collect(rxq, &b);
 	/* A stopped port gives parked packets back to the host. */
 	while (unlikely(rxq->park_count > 0) && !rxq->nd->started) {
-		ack_xfer(rxq, &b, rxq->parked[rxq->park_head].xid);
+		ack_xfer(rxq, rxq->parked[rxq->park_head].xid);
 		rxq->park_head = (rxq->park_head + 1) % rxq->ack_cap;
 		rxq->park_count--;
 		rxq->stats.dropped++;
@@ -489,7 +496,7 @@ rxq_process(struct netvsc_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 		m = rx_frame(rxq, rxq->nd->rxbuf + pk->offset, pk->len, NULL);
 		if (m != NULL)
 			out.pkts[out.count++] = m;
-		ack_xfer(rxq, &b, pk->xid);
+		ack_xfer(rxq, pk->xid);
 		rxq->park_head = (rxq->park_head + 1) % rxq->ack_cap;
 		rxq->park_count--;
 	}
@@ -522,6 +529,8 @@ rxq_process(struct netvsc_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 	if (ret != -EAGAIN)
 		rx_channel_failed(rxq, ret);
 out:
+	if (ack_room && rxq->ack_count > 0)
+		flush_acks(rxq, &b);
 	if (done != 0 && vmbus_chan_release(rxq->chan, done) != 0)
 		rx_channel_failed(rxq, -EIO);
 	if (b.signal)

@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include <rte_cycles.h>
-#include <rte_memcpy.h>
 #include <rte_memzone.h>
 #include <rte_net.h>
 
@@ -242,11 +241,11 @@ tx_copy(struct netvsc_txq *txq, struct rte_mbuf *m, uint32_t need,
 	hlen = tx_rndis_header(p, m, pad);
 	p += hlen;
 	if (likely(m->nb_segs == 1)) {
-		rte_memcpy(p, rte_pktmbuf_mtod(m, void *), len);
+		netvsc_copy(p, rte_pktmbuf_mtod(m, void *), len);
 	} else {
 		for (seg = m; seg != NULL; seg = seg->next) {
-			rte_memcpy(p, rte_pktmbuf_mtod(seg, void *),
-				   seg->data_len);
+			netvsc_copy(p, rte_pktmbuf_mtod(seg, void *),
+				    seg->data_len);
 			p += seg->data_len;
 		}
 	}
