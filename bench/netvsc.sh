@@ -12,13 +12,14 @@
 #    (valgrind --tool=callgrind, counting fwd_rx/fwd_tx and what they
 #    call), with the host's frames queued before the loop starts so that
 #    the loop does not spin on empty rings.
-# Usage: bench/netvsc.sh [seconds per point, default 5]
+# Usage: bench/netvsc.sh [seconds per point, default 5] [pps|ir|all]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/env.sh" >/dev/null
 cd "$root"
 udrv_build build >/dev/null
 secs=${1:-5}
+parts=${2:-all}
 # the plugin by file name (EAL refuses -d paths in world-writable trees)
 export LD_LIBRARY_PATH="$root/build/drivers/net/netvsc:$root/build/drivers/bus/vmbus:$LD_LIBRARY_PATH"
 work=$(mktemp -d /tmp/udrv-bench.XXXXXX)
@@ -36,7 +37,8 @@ run() {
 	shift 6
 	local cmd count="" gen
 	[ "$frames" != 0 ] && [ "$frames" != idle ] && count=",count=$frames"
-	gen=(--wire "gen:0,rate=max,size=$size,flows=64,proto=tcp,lossless=yes$count")
+	# started by the loop once both ports are up (FWD_GEN_START)
+	gen=(--wire "gen:0,rate=max,size=$size,flows=64,proto=tcp,lossless=yes,start=no$count")
 	if [ "$frames" = idle ]; then
 		gen=()
 		frames=0
@@ -47,7 +49,7 @@ run() {
 		# Debian's libraries and plugins, not the project's.
 		cmd=(env -u LD_LIBRARY_PATH "$@" "$work/fwd-upstream")
 	fi
-	tests/with-hugepages.sh 512 build/sim/simrun \
+	FWD_GEN_START=1 tests/with-hugepages.sh 512 build/sim/simrun \
 		--vmbus netvsc,count=2 \
 		"${gen[@]}" --wire sink:0 --wire sink:1 --report "$work/report" -- \
 		"${cmd[@]}" -l 0-1 --no-pci --iova-mode=pa \
@@ -59,6 +61,7 @@ sink_pps() {
 	sed -n 's/^sink=1 .* pps=\([0-9]*\) .*/\1/p' "$work/report" | head -n 1
 }
 
+if [ "$parts" != ir ]; then
 echo "| frame | queues | udrv pps | upstream pps | udrv / upstream |"
 echo "| ---: | ---: | ---: | ---: | ---: |"
 for size in 64 1518; do
@@ -72,35 +75,52 @@ for size in 64 1518; do
 		echo "| $size | $nq | ${u:-0} | ${p:-0} | $ratio |"
 	done
 done
-
 echo
-# Instructions per frame. Under valgrind the host runs slower than the
-# guest, which then polls empty rings much of the time: each driver's cost
-# of an empty poll is measured in a run without traffic and taken out.
-echo "| driver | frames | instructions in rx+tx | empty polls | per empty poll | per frame |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: |"
-frames=3000
-declare -A per_frame
-for drv in udrv upstream; do
-	# idle: every poll is empty
-	run "$drv" 1 64 3 idle 0 \
-		valgrind --tool=callgrind --callgrind-out-file="$work/cg.idle.$drv" \
-		--toggle-collect=fwd_rx --toggle-collect=fwd_tx
-	idle_ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$work/out")
-	idle_calls=$(sed -n 's/^rx calls \([0-9]*\) empty.*/\1/p' "$work/out")
-	run "$drv" 1 64 300 "$frames" 0 \
-		valgrind --tool=callgrind --callgrind-out-file="$work/cg.$drv" \
-		--toggle-collect=fwd_rx --toggle-collect=fwd_tx
-	fwd=$(sed -n 's/^forwarded \([0-9]*\) frames.*/\1/p' "$work/out")
-	ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$work/out")
-	empty=$(sed -n 's/^rx calls [0-9]* empty \([0-9]*\).*/\1/p' "$work/out")
-	read -r pe pf < <(awk -v ii="${idle_ir:-0}" -v ic="${idle_calls:-0}" \
-		-v i="${ir:-0}" -v e="${empty:-0}" -v f="${fwd:-0}" 'BEGIN {
-			pe = ic > 0 ? ii / ic : 0
-			if (f > 0) printf "%.0f %.0f\n", pe, (i - e * pe) / f
-			else printf "%.0f n/a\n", pe }')
-	per_frame[$drv]=$pf
-	echo "| $drv | ${fwd:-0} | ${ir:-0} | ${empty:-0} | $pe | $pf |"
+fi
+[ "$parts" = pps ] && exit 0
+
+# Instructions per frame. The generator queues FRAMES frames before the
+# loop starts (WAIT_MS), so bursts are full and few polls are empty. FRAMES
+# stays below 1024: upstream stages received frames in a ring of nb_rxd
+# (1024) entries and drops what does not fit (rx_missed), so a larger
+# backlog would be lost, not forwarded. Each driver's cost of an empty
+# poll is measured in a run without traffic and taken out.
+echo "| driver | frame | frames | instructions in rx+tx | empty polls | per empty poll | per frame |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+frames=1000
+declare -A per_frame idle_pe
+for size in 64 1518; do
+	for drv in udrv upstream; do
+		if [ -z "${idle_pe[$drv]:-}" ]; then
+			# idle: every poll is empty
+			run "$drv" 1 64 3 idle 0 \
+				valgrind --tool=callgrind --callgrind-out-file="$work/cg.idle.$drv" \
+				--toggle-collect=fwd_rx --toggle-collect=fwd_tx
+			idle_ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$work/out")
+			idle_calls=$(sed -n 's/^rx calls \([0-9]*\) empty.*/\1/p' "$work/out")
+			idle_pe[$drv]=$(awk -v ii="${idle_ir:-0}" -v ic="${idle_calls:-0}" \
+				'BEGIN { printf "%.0f", (ic > 0 ? ii / ic : 0) }')
+		fi
+		run "$drv" 1 "$size" 120 "$frames" 3000 \
+			valgrind --tool=callgrind --callgrind-out-file="$work/cg.$drv" \
+			--toggle-collect=fwd_rx --toggle-collect=fwd_tx
+		fwd=$(sed -n 's/^forwarded \([0-9]*\) frames.*/\1/p' "$work/out")
+		ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$work/out")
+		empty=$(sed -n 's/^rx calls [0-9]* empty \([0-9]*\).*/\1/p' "$work/out")
+		pe=${idle_pe[$drv]}
+		pf=$(awk -v i="${ir:-0}" -v e="${empty:-0}" -v f="${fwd:-0}" -v pe="$pe" \
+			-v want="$frames" 'BEGIN {
+				if (f == want) printf "%.0f", (i - e * pe) / f
+				else print "n/a" }')
+		per_frame[$drv.$size]=$pf
+		echo "| $drv | $size | ${fwd:-0} | ${ir:-0} | ${empty:-0} | $pe | $pf |"
+	done
 done
-awk -v a="${per_frame[udrv]}" -v b="${per_frame[upstream]}" 'BEGIN {
-	if (b + 0 > 0) printf "\nudrv / upstream instructions per frame: %.2f\n", a / b }'
+echo
+for size in 64 1518; do
+	awk -v a="${per_frame[udrv.$size]}" -v b="${per_frame[upstream.$size]}" -v s="$size" 'BEGIN {
+		if (b + 0 > 0 && a + 0 > 0)
+			printf "udrv / upstream instructions per %d-byte frame: %.2f\n", s, a / b
+		else
+			printf "udrv / upstream instructions per %d-byte frame: n/a\n", s }'
+done

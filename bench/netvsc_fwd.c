@@ -11,6 +11,7 @@
  * loop never polls an empty ring, which is what instruction counts per
  * frame need.
  */
+#include <dlfcn.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -113,6 +114,18 @@ main(int argc, char **argv)
 	    port_setup(ports[1], nq, mp) != 0) {
 		fprintf(stderr, "port setup failed\n");
 		return 1;
+	}
+	/* Under simrun, start the generator now that both ports are up: a
+	 * PMD may drop what arrives while it starts (upstream does).
+	 */
+	if (getenv("FWD_GEN_START") != NULL) {
+		int (*ctl)(const char *, char *, unsigned int) =
+			(int (*)(const char *, char *, unsigned int))(uintptr_t)
+			dlsym(RTLD_DEFAULT, "udrv_sim_ctl");
+		char reply[256];
+
+		if (ctl == NULL || ctl("gen 0 start", reply, sizeof(reply)) != 0)
+			fprintf(stderr, "cannot start the generator\n");
 	}
 	if (argc > 4)
 		rte_delay_us_sleep((unsigned int)atoi(argv[4]) * 1000u);

@@ -1,21 +1,26 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# The virtual switch's main scenario with a real DPDK app and a client
-# nobody here wrote: the switch's generator feeds NIC 0, Debian's
-# dpdk-testpmd (upstream bus/vmbus and net/netvsc) forwards NIC 0 -> NIC 1
-# in io mode, and the sink checks every frame NIC 1 sends against the
-# generator's table. Passes when every frame arrived exactly once, in
-# order within its flow, intact and with good checksums, except the ones
-# testpmd reports it dropped itself: the sink's loss must equal those.
+# The virtual switch's main scenario with a real DPDK app: the switch's
+# generator feeds NIC 0, dpdk-testpmd forwards NIC 0 -> NIC 1 in io mode,
+# and the sink checks every frame NIC 1 sends against the generator's
+# table. Passes when every frame arrived exactly once, in order within its
+# flow, intact and with good checksums, except the ones testpmd reports it
+# dropped itself: the sink's loss must equal those.
 #
-# Upstream testpmd 22.11 does not poll a netvsc port's queues (the PMD
-# never marks them started), so each NIC is wrapped in a fail-safe port
-# (net_failsafe, as the old vdev_netvsc set-up did), which testpmd forwards
-# on. The generator starts once testpmd forwards (gen 0 start through
-# simctl), so frames are not lost while testpmd is still starting.
+# PMD is which netvsc forwards:
+#  - upstream: Debian's dpdk-testpmd with upstream bus/vmbus and
+#    net/netvsc, a client nobody here wrote. Upstream testpmd 22.11 does
+#    not poll a netvsc port's queues (the PMD never marks them started), so
+#    each NIC is wrapped in a fail-safe port (net_failsafe, as the old
+#    vdev_netvsc set-up did), which testpmd forwards on.
+#  - udrv: the SDK's dpdk-testpmd with udrv's PMD (udrv_net_netvsc.so,
+#    found through LD_LIBRARY_PATH), IOVA as PA. NIC 0 gets a sink wire
+#    too: a NIC whose only wire is a generator has no link.
+# The generator starts once testpmd forwards (gen 0 start through simctl),
+# so frames are not lost while testpmd is still starting.
 #
-# Usage: vswitch_e2e.sh BUILD_DIR [gen key=value...]
+# Usage: vswitch_e2e.sh BUILD_DIR upstream|udrv [gen key=value...]
 set -u
 
 TESTPMD=/usr/bin/dpdk-testpmd
@@ -30,9 +35,20 @@ fail() {
 
 # ---- outer: hugepages + simrun around the inner half ----
 if [ "${1:-}" != --inner ]; then
-	build=$1
-	shift
-	[ -x "$TESTPMD" ] || fail "$TESTPMD missing (scripts/setup.sh installs dpdk-dev)"
+	build=$1 pmd=$2
+	shift 2
+	wires=()
+	case $pmd in
+	upstream)
+		[ -x "$TESTPMD" ] || fail "$TESTPMD missing (scripts/setup.sh installs dpdk-dev)"
+		;;
+	udrv)
+		wires=(--wire sink:0)
+		;;
+	*)
+		fail "PMD must be upstream or udrv, not '$pmd'"
+		;;
+	esac
 	gen="gen:0,start=no,rate=10000,count=20000,flows=8,size=64-1518,lossless=yes"
 	for kv in "$@"; do
 		gen="$gen,$kv"
@@ -42,13 +58,13 @@ if [ "${1:-}" != --inner ]; then
 	# switch's own).
 	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 	exec timeout 240 "$here/with-hugepages.sh" 128 "$build/sim/simrun" \
-		--vmbus netvsc,count=2 --wire "$gen" --wire sink:1 \
-		-- "$0" --inner "$build" @HUGEDIR@ @PREFIX@
+		--vmbus netvsc,count=2 --wire "$gen" "${wires[@]}" --wire sink:1 \
+		-- "$0" --inner "$build" "$pmd" @HUGEDIR@ @PREFIX@
 fi
 
 # ---- inner: under simrun ----
 shift
-build=$1 hugedir=$2 prefix=$3
+build=$1 pmd=$2 hugedir=$3 prefix=$4
 simctl="$build/sim/simctl"
 work=$(mktemp -d /tmp/udrv-vsw-e2e.XXXXXX) || exit 1
 app_pid=
@@ -59,16 +75,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# key=value from the report line of kind (gen, sink, port)
+# key=value from the report line that starts with $1 (gen=0, sink=1)
 val() {
-	grep "^$1=" <<<"$3" | head -n 1 | tr ' ' '\n' | sed -n "s/^$2=//p"
+	grep "^$1 " <<<"$3" | head -n 1 | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
 
 mkfifo "$work/cmd"
-env -u LD_LIBRARY_PATH "$TESTPMD" --no-pci -l 0-1 -m 128 --huge-dir="$hugedir" \
-	--file-prefix="$prefix" --vdev "net_failsafe0,dev($G0)" \
-	--vdev "net_failsafe1,dev($G1)" -- -i --total-num-mbufs=16384 \
-	--rxd=2048 --txd=2048 <"$work/cmd" >"$work/out" 2>&1 &
+if [ "$pmd" = upstream ]; then
+	app=(env -u LD_LIBRARY_PATH "$TESTPMD" --no-pci
+	     --vdev "net_failsafe0,dev($G0)" --vdev "net_failsafe1,dev($G1)")
+else
+	# the SDK's testpmd (the test's environment names it)
+	app=("${UDRV_TESTPMD:-dpdk-testpmd}" --no-pci --iova-mode=pa
+	     -d udrv_net_netvsc.so)
+fi
+"${app[@]}" -l 0-1 -m 128 --huge-dir="$hugedir" --file-prefix="$prefix" \
+	-- -i --total-num-mbufs=16384 --rxd=2048 --txd=2048 \
+	<"$work/cmd" >"$work/out" 2>&1 &
 app_pid=$!
 exec 3>"$work/cmd"
 cmd() {
@@ -96,8 +119,8 @@ wait_prompts 3
 last=-1 same=0
 for _ in $(seq 600); do
 	r=$("$simctl" vswitch report) || fail "simctl vswitch report"
-	frames=$(val sink frames "$r")
-	if [ "$(val gen state "$r")" = done ] && [ "$frames" = "$last" ]; then
+	frames=$(val sink=1 frames "$r")
+	if [ "$(val gen=0 state "$r")" = done ] && [ "$frames" = "$last" ]; then
 		same=$((same + 1))
 		[ $same -ge 5 ] && break
 	else
@@ -120,7 +143,7 @@ wait "$app_pid" 2>/dev/null
 app_pid=
 
 echo "$r"
-sent=$(val gen sent "$r")
+sent=$(val gen=0 sent "$r")
 bad=0
 # check KIND KEY VALUE
 check() {
@@ -134,25 +157,26 @@ check() {
 	fi
 }
 [ "${sent:-0}" -gt 0 ] || fail "the generator sent nothing"
-# What testpmd itself dropped: RX-dropped (the PMD's imissed: its ring was
-# full while the forwarding core was off the CPU) and TX-dropped.
+# What testpmd itself dropped: RX-dropped (the PMD's imissed: upstream's
+# staging ring was full while the forwarding core was off the CPU; udrv
+# leaves such frames with the host) and TX-dropped.
 acc=$(grep -A2 "Accumulated forward statistics" "$work/out")
 guest_drops=$(( $(grep -o "RX-dropped: *[0-9]*" <<<"$acc" | grep -o "[0-9]*$") +
 		$(grep -o "TX-dropped: *[0-9]*" <<<"$acc" | grep -o "[0-9]*$") ))
 # The sink's loss is exact: it must be what the guest counted, no more.
-check gen lost "$guest_drops"
-check gen received $((sent - guest_drops))
-check gen in_flight 0
-check gen duplicated 0
-check gen reordered 0
-check sink received $((sent - guest_drops))
-check sink corrupt 0
-check sink bad_csum 0
-check sink oversize 0
-check sink nostamp 0
+check gen=0 lost "$guest_drops"
+check gen=0 received $((sent - guest_drops))
+check gen=0 in_flight 0
+check gen=0 duplicated 0
+check gen=0 reordered 0
+check sink=1 received $((sent - guest_drops))
+check sink=1 corrupt 0
+check sink=1 bad_csum 0
+check sink=1 oversize 0
+check sink=1 nostamp 0
 if [ $bad -ne 0 ]; then
 	grep -E "RX-|TX-" "$work/out"
 	fail "frames lost or damaged between generator and sink"
 fi
-echo "PASS: $sent frames generator -> NIC 0 -> testpmd io -> NIC 1 -> sink;" \
+echo "PASS ($pmd): $sent frames generator -> NIC 0 -> testpmd io -> NIC 1 -> sink;" \
 	"$guest_drops dropped by testpmd itself, none elsewhere"

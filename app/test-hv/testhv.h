@@ -56,6 +56,8 @@ int test_netvsc_corrupt(int argc, char **argv);
 int test_netvsc_noack(int argc, char **argv);
 int test_netvsc_inject(int argc, char **argv);
 int test_netvsc_vf(int argc, char **argv);
+int test_netvsc_secondary(int argc, char **argv);
+int test_netvsc_secondary_child(int argc, char **argv);
 int run_demo(int argc, char **argv);
 
 #endif

@@ -174,8 +174,12 @@ struct netvsc_devargs {
 
 struct netvsc_dev {
 	char name[RTE_UUID_STRLEN + 8];
-	struct vmbus_device *vdev;
-	struct rte_eth_dev *eth_dev;
+	struct vmbus_device *vdev;     /* the primary process's */
+	/* Shared with secondary processes: no pointer into one process's
+	 * ethdev array (netvsc_eth_dev() finds the caller's).
+	 */
+	uint16_t port_id;
+	struct rte_eth_dev_data *data;
 	struct netvsc_devargs args;
 
 	/* NetVSP session. Per channel: the queue pair polling it and the
@@ -319,6 +323,13 @@ netvsc_copy(void *dst, const void *src, uint32_t n)
 		rte_memcpy(dst, src, n);
 	else
 		memcpy(dst, src, n);
+}
+
+/* This process's ethdev of the port. */
+static inline struct rte_eth_dev *
+netvsc_eth_dev(const struct netvsc_dev *nd)
+{
+	return &rte_eth_devices[nd->port_id];
 }
 
 /* netvsc_rx.c */

@@ -567,7 +567,7 @@ netvsc_link_report(struct netvsc_dev *nd)
 		RTE_ETH_LINK_DOWN;
 	link.link_speed = link.link_status == RTE_ETH_LINK_UP ?
 		nd->link_speed_mbps : RTE_ETH_SPEED_NUM_NONE;
-	rte_eth_linkstatus_set(nd->eth_dev, &link);
+	rte_eth_linkstatus_set(netvsc_eth_dev(nd), &link);
 }
 
 static int
@@ -976,6 +976,55 @@ static const struct eth_dev_ops netvsc_ops = {
 	.txq_info_get = netvsc_txq_info_get,
 };
 
+/*
+ * A secondary process shares the primary's port: it may poll queues the
+ * primary does not, and read state and counters. Everything that changes
+ * the device stays with the primary.
+ */
+static const struct eth_dev_ops netvsc_secondary_ops = {
+	.dev_infos_get = netvsc_dev_infos_get,
+	.dev_close = netvsc_dev_close,
+	.link_update = netvsc_link_update,
+	.stats_get = netvsc_stats_get,
+	.xstats_get = netvsc_xstats_get,
+	.xstats_get_names = netvsc_xstats_get_names,
+	.reta_query = netvsc_reta_query,
+	.rss_hash_conf_get = netvsc_rss_hash_conf_get,
+	.rxq_info_get = netvsc_rxq_info_get,
+	.txq_info_get = netvsc_txq_info_get,
+};
+
+static int
+netvsc_probe_secondary(struct vmbus_device *vdev)
+{
+	struct rte_eth_dev *dev = rte_eth_dev_attach_secondary(vdev->name);
+	struct netvsc_dev *nd;
+
+	if (dev == NULL) {
+		RTE_LOG(ERR, PMD, "netvsc: %s: not a port of the primary process\n",
+			vdev->name);
+		return -ENODEV;
+	}
+	nd = dev->data->dev_private;
+	/* A lent receive buffer's free callback is an address in the
+	 * process that lent it: such mbufs cannot cross processes.
+	 */
+	if (nd->args.rx_extmbuf) {
+		NETVSC_LOG(ERR, nd, "the primary lends receive buffers (rx_extmbuf_enable): secondary processes cannot share the port");
+		rte_eth_dev_release_port(dev);
+		return -ENOTSUP;
+	}
+	dev->device = &vdev->device;
+	dev->dev_ops = &netvsc_secondary_ops;
+	dev->rx_pkt_burst = netvsc_rx_burst;
+	dev->tx_pkt_burst = netvsc_tx_burst;
+	dev->tx_pkt_prepare = netvsc_tx_prepare;
+	rte_eth_dev_probing_finish(dev);
+	NETVSC_LOG(INFO, nd, "port %u attached in a secondary process",
+		   dev->data->port_id);
+	return 0;
+}
+
 static int
 netvsc_probe(struct vmbus_driver *drv, struct vmbus_device *vdev)
 {
@@ -985,11 +1034,8 @@ netvsc_probe(struct vmbus_driver *drv, struct vmbus_device *vdev)
 	int ret;
 
 	RTE_SET_USED(drv);
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		RTE_LOG(ERR, PMD, "netvsc: %s: secondary processes are not supported yet\n",
-			vdev->name);
-		return -ENOTSUP;
-	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return netvsc_probe_secondary(vdev);
 	if (rte_eal_iova_mode() != RTE_IOVA_PA) {
 		RTE_LOG(ERR, PMD, "netvsc: %s: the host reads guest physical addresses, but EAL runs with IOVA as VA; run with --iova-mode=pa and hugepages (as root)\n",
 			vdev->name);
@@ -1009,7 +1055,8 @@ netvsc_probe(struct vmbus_driver *drv, struct vmbus_device *vdev)
 	dev->data->dev_private = nd;
 	snprintf(nd->name, sizeof(nd->name), "%s", vdev->name);
 	nd->vdev = vdev;
-	nd->eth_dev = dev;
+	nd->port_id = dev->data->port_id;
+	nd->data = dev->data;
 	for (ret = 0; ret < NETVSC_MAX_QUEUES; ret++)
 		rte_spinlock_init(&nd->send_lock[ret]);
 	rte_spinlock_recursive_init(&nd->ctrl_lock);
@@ -1079,7 +1126,7 @@ netvsc_rescind(struct vmbus_device *vdev)
 	if (nd == NULL)
 		return;
 	nd->link_up = false;
-	rte_eth_dev_callback_process(nd->eth_dev, RTE_ETH_EVENT_INTR_RMV, NULL);
+	rte_eth_dev_callback_process(netvsc_eth_dev(nd), RTE_ETH_EVENT_INTR_RMV, NULL);
 }
 
 static rte_uuid_t netvsc_ids[2];

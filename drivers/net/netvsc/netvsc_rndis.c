@@ -515,7 +515,7 @@ lsc_alarm(void *arg)
 	struct netvsc_dev *nd = arg;
 
 	nd->lsc_pending = false;
-	rte_eth_dev_callback_process(nd->eth_dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+	rte_eth_dev_callback_process(netvsc_eth_dev(nd), RTE_ETH_EVENT_INTR_LSC, NULL);
 }
 
 static void
@@ -550,7 +550,7 @@ rndis_indication(struct netvsc_dev *nd, const uint8_t *msg, uint32_t len)
 	}
 	netvsc_link_report(nd);
 	/* Report from the alarm thread, not from a data-path lcore. */
-	if (nd->eth_dev->data->dev_conf.intr_conf.lsc && !nd->lsc_pending) {
+	if (nd->data->dev_conf.intr_conf.lsc && !nd->lsc_pending) {
 		nd->lsc_pending = true;
 		if (rte_eal_alarm_set(10, lsc_alarm, nd) < 0)
 			nd->lsc_pending = false;

@@ -223,10 +223,10 @@ rx_frame(struct netvsc_rxq *rxq, const uint8_t *msg, uint32_t len,
 		m = rx_copy(rxq, msg + ri.data_off, ri.data_len);
 	if (unlikely(m == NULL)) {
 		rxq->stats.nombuf++;
-		nd->eth_dev->data->rx_mbuf_alloc_failed++;
+		nd->data->rx_mbuf_alloc_failed++;
 		return NULL;
 	}
-	m->port = nd->eth_dev->data->port_id;
+	m->port = nd->port_id;
 	m->packet_type = 0;
 	rx_offload_flags(rxq, m, &ri);
 	eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
@@ -450,7 +450,7 @@ rx_channel_failed(struct netvsc_rxq *rxq, int err)
 	netvsc_link_report(nd);
 	NETVSC_LOG(ERR, nd, "channel %u unusable (%s): port failed, restart it",
 		   rxq->queue_id, rte_strerror(-err));
-	rte_eth_dev_callback_process(nd->eth_dev, RTE_ETH_EVENT_INTR_RESET,
+	rte_eth_dev_callback_process(netvsc_eth_dev(nd), RTE_ETH_EVENT_INTR_RESET,
 				     NULL);
 }
 
@@ -557,7 +557,7 @@ rx_from_vf(struct netvsc_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 		got = rte_eth_rx_burst(nd->vf_port, rxq->queue_id, pkts, n);
 	rte_rwlock_read_unlock(&nd->vf_lock);
 	for (i = 0; i < got; i++)
-		pkts[i]->port = nd->eth_dev->data->port_id;
+		pkts[i]->port = nd->port_id;
 	return got;
 }
 
@@ -646,7 +646,7 @@ rxq_alloc_state(struct netvsc_rxq *rxq)
 		uint32_t i;
 
 		snprintf(name, sizeof(name), "nvsc%u_lo%u_%u",
-			 nd->eth_dev->data->port_id, rxq->queue_id,
+			 nd->port_id, rxq->queue_id,
 			 generation++);
 		rxq->loans = rte_zmalloc_socket("netvsc_loans",
 				sizeof(*rxq->loans) * nd->rxbuf_slots,

@@ -545,7 +545,7 @@ netvsc_txq_init(struct netvsc_dev *nd, struct netvsc_txq *txq,
 					   sizeof(uint32_t) * nd->chim_sects, 0,
 					   socket);
 	snprintf(name, sizeof(name), "netvsc_%u_txh%u",
-		 nd->eth_dev->data->port_id, txq->queue_id);
+		 nd->port_id, txq->queue_id);
 	/* Headers are read by the host by address: IOVA-contiguous, and a
 	 * slot never crosses a page (slots divide the page size).
 	 */

@@ -48,7 +48,7 @@ vf_find(struct netvsc_dev *nd, uint16_t *out)
 					      RTE_ETH_DEV_NO_OWNER)) {
 		struct rte_ether_addr mac;
 
-		if (pid == nd->eth_dev->data->port_id)
+		if (pid == nd->port_id)
 			continue;
 		if (rte_eth_macaddr_get((uint16_t)pid, &mac) != 0)
 			continue;
@@ -64,7 +64,7 @@ vf_find(struct netvsc_dev *nd, uint16_t *out)
 static int
 vf_configure(struct netvsc_dev *nd)
 {
-	struct rte_eth_dev_data *data = nd->eth_dev->data;
+	struct rte_eth_dev_data *data = nd->data;
 	struct rte_eth_conf conf = data->dev_conf;
 	struct rte_eth_dev_info info;
 	uint16_t q;
@@ -220,7 +220,7 @@ vf_attach(struct netvsc_dev *nd, uint16_t vf)
 	}
 	owner.id = nd->owner_id;
 	snprintf(owner.name, sizeof(owner.name), "netvsc port %u",
-		 nd->eth_dev->data->port_id);
+		 nd->port_id);
 	ret = rte_eth_dev_owner_set(vf, &owner);
 	if (ret < 0) {
 		NETVSC_LOG(ERR, nd, "cannot take ownership of VF port %u", vf);
@@ -232,7 +232,7 @@ vf_attach(struct netvsc_dev *nd, uint16_t vf)
 	rte_eth_dev_callback_register(vf, RTE_ETH_EVENT_DESTROY, vf_event, nd);
 	nd->vf_attached = true;
 	NETVSC_LOG(INFO, nd, "VF is port %u", vf);
-	if (nd->eth_dev->data->dev_configured && nd->started)
+	if (nd->data->dev_configured && nd->started)
 		return vf_start(nd);
 	return 0;
 }
