@@ -45,7 +45,8 @@ struct side {
 	bool attached;
 	bool broken;            /* model */
 	uint32_t own;           /* model: guest's read (RX) or write (TX) offset */
-	uint32_t last_peer;     /* model, TX: host read offset last accepted */
+	uint32_t last_peer;     /* model: host's offset last accepted (TX read,
+				 * RX write) */
 };
 
 static struct side rx, tx;
@@ -164,17 +165,21 @@ expect_unchanged(struct side *s, int field, uint32_t from, uint32_t len)
 	expect_area_unchanged(s, (from + len) % s->size, s->size - len);
 }
 
-/* The host's write index on RX as the guest must see it. */
+/* The host's write index on RX as the guest must see it: it never goes
+ * back over what was published.
+ */
 static int
 model_rx_windex(struct side *s, uint32_t *w)
 {
 	if (s->broken)
 		return -EIO;
 	*w = ctrl_get(s, CTRL_WINDEX);
-	if (!offset_ok(s, *w)) {
+	if (!offset_ok(s, *w) ||
+	    dist(s, s->own, *w) < dist(s, s->own, s->last_peer)) {
 		s->broken = true;
 		return -EIO;
 	}
+	s->last_peer = *w;
 	return 0;
 }
 
@@ -201,11 +206,19 @@ model_peek(struct side *s, uint32_t cursor, uint32_t *len)
 	struct vmbus_pkt_desc d;
 	uint32_t w, avail, hlen;
 
-	if (model_rx_windex(s, &w) < 0)
+	if (s->broken)
 		return -EIO;
-	avail = dist(s, s->own, w);
-	if (cursor >= avail)
-		return cursor == avail ? -EAGAIN : -EINVAL;
+	/* Published bytes stay published: the index is read again only
+	 * when the cursor reaches what was seen.
+	 */
+	avail = dist(s, s->own, s->last_peer);
+	if (cursor >= avail) {
+		if (model_rx_windex(s, &w) < 0)
+			return -EIO;
+		avail = dist(s, s->own, w);
+		if (cursor >= avail)
+			return cursor == avail ? -EAGAIN : -EINVAL;
+	}
 	avail -= cursor;
 	if (avail < DESC_LEN + TRAILER_LEN)
 		goto corrupt;
@@ -366,15 +379,25 @@ model_write(struct side *s, uint64_t total, uint32_t *start, bool *signal)
 	uint32_t rd;
 
 	*signal = false;
-	if (model_tx_rindex(s, &rd) < 0)
+	if (s->broken)
 		return -EIO;
 	if (total % 8 != 0 || total > s->size)
 		return -EINVAL;
-	if (s->size - dist(s, rd, s->own) <= total)
-		return -EAGAIN;
+	/* The space seen last is a lower bound: the host's index is read
+	 * only when that is not enough.
+	 */
+	if (s->size - dist(s, s->last_peer, s->own) <= total) {
+		if (model_tx_rindex(s, &rd) < 0)
+			return -EIO;
+		if (s->size - dist(s, rd, s->own) <= total)
+			return -EAGAIN;
+	}
 	*start = s->own;
 	s->own = (uint32_t)((s->own + total) % s->size);
-	*signal = ctrl_get(s, CTRL_IMASK) == 0 && rd == *start;
+	/* Written; the index read for the signal may find corruption. */
+	if (ctrl_get(s, CTRL_IMASK) != 0 || model_tx_rindex(s, &rd) < 0)
+		return 0;
+	*signal = rd == *start;
 	return 0;
 }
 

@@ -40,6 +40,8 @@ static const struct testhv_case cases[] = {
 	{ "netvsc-vf", "VF switch, withdrawal and hot-remove under traffic", test_netvsc_vf },
 	{ "netvsc-secondary", "a secondary process forwards on the primary's port", test_netvsc_secondary },
 	{ "netvsc-secondary-child", "(started by netvsc-secondary)", test_netvsc_secondary_child },
+	{ "netvsc-secondary-vf", "VF messages a secondary sees reach the primary", test_netvsc_secondary_vf },
+	{ "netvsc-secondary-vf-child", "(started by netvsc-secondary-vf)", test_netvsc_secondary_vf_child },
 };
 
 static void

@@ -6,14 +6,16 @@
  * refused what only the primary may do; then the primary carries on.
  *   primary:   test netvsc-secondary <file-prefix> <huge-dir>
  *   secondary: test netvsc-secondary-child (started by the primary)
+ * netvsc-secondary-vf does the same with a VF, whose host messages the
+ * secondary sees and the primary must act on.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
@@ -57,6 +59,10 @@ mp_check(void *arg, struct rte_mbuf *m, uint16_t q)
 	char why[128];
 
 	RTE_SET_USED(q);
+	/* A VF's kernel interface sends its own frames (IPv6 ND, MLD). */
+	if (rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type !=
+	    rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+		return false;
 	fs.len = frame_len(seq);
 	if (nv_frame_check(m, &fs, seq, why, sizeof(why)) != 0 && f->bad++ < 3)
 		TCHECK(0, "frame %u: %s", seq, why);
@@ -82,11 +88,13 @@ loop_frames(uint16_t port, uint32_t base, unsigned int n, unsigned int *bad)
 int
 test_netvsc_secondary(int argc, char **argv)
 {
+	static const char *const secondary_eal[] = {
+		"--iova-mode=pa", "-d", "udrv_net_netvsc.so",
+		"--log-level=net.netvsc:info", NULL,
+	};
 	struct rte_eth_stats st;
 	unsigned int got, bad;
 	uint16_t port;
-	int status;
-	pid_t pid;
 
 	if (argc < 3) {
 		TCHECK(0, "usage: netvsc-secondary <file-prefix> <huge-dir>");
@@ -101,26 +109,9 @@ test_netvsc_secondary(int argc, char **argv)
 	TCHECK(got == PRIMARY_FRAMES && bad == 0, "primary before: %u, %u bad",
 	       got, bad);
 
-	pid = fork();
-	if (pid == 0) {
-		char prefix[128], huge[256];
-		char *args[] = { "test-hv", "--proc-type=secondary", prefix,
-				 huge, "--no-pci", "--iova-mode=pa",
-				 "-d", "udrv_net_netvsc.so",
-				 "--log-level=net.netvsc:info",
-				 "--", "test", "netvsc-secondary-child", NULL };
-
-		snprintf(prefix, sizeof(prefix), "--file-prefix=%s", argv[1]);
-		snprintf(huge, sizeof(huge), "--huge-dir=%s", argv[2]);
-		execv("/proc/self/exe", args);
-		_exit(127);
-	}
-	TCHECK(pid > 0, "fork");
-	if (pid > 0) {
-		TCHECK(waitpid(pid, &status, 0) == pid, "waitpid");
-		TCHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		       "secondary process failed (status %#x)", status);
-	}
+	TCHECK(testhv_run_secondary(argv[1], argv[2], secondary_eal,
+				    "netvsc-secondary-child") == 0,
+	       "secondary process failed");
 	/* The counters are shared: the secondary's frames are in them. */
 	TCHECK(rte_eth_stats_get(port, &st) == 0, "stats");
 	TCHECK(st.ipackets == PRIMARY_FRAMES + SECONDARY_FRAMES &&
@@ -168,5 +159,123 @@ test_netvsc_secondary_child(int argc, char **argv)
 	TCHECK(ret != 0, "MTU change from a secondary was not refused");
 	printf("secondary pid %d: %u frames through the primary's port %u\n",
 	       getpid(), got, port);
+	return 0;
+}
+
+/* Does the host's switch say port 0's data path is want (vf, synthetic)? */
+static bool
+host_datapath_is(const char *want)
+{
+	char reply[8192], key[32], *line, *end;
+
+	if (sim_ctl("vswitch report", reply, sizeof(reply)) != 0)
+		return false;
+	line = strstr(reply, "port=0 ");
+	if (line == NULL)
+		return false;
+	end = strchr(line, '\n');
+	if (end != NULL)
+		*end = '\0';
+	snprintf(key, sizeof(key), " datapath=%s ", want);
+	return strstr(line, key) != NULL;
+}
+
+static bool
+wait_host_vf_socket(unsigned int ms)
+{
+	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() * ms / 1000;
+	char reply[8192];
+
+	while (rte_get_timer_cycles() < deadline) {
+		if (sim_ctl("vswitch report", reply, sizeof(reply)) == 0 &&
+		    strstr(reply, " vf_open=yes ") != NULL)
+			return true;
+		rte_delay_us_sleep(10000);
+	}
+	return false;
+}
+
+/* Poll queue 0 (frames dropped) until the host's data path is want. */
+static bool
+poll_until_datapath(uint16_t port, const char *want, unsigned int ms)
+{
+	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() * ms / 1000;
+
+	while (rte_get_timer_cycles() < deadline) {
+		struct rte_mbuf *b[32];
+		uint16_t k = rte_eth_rx_burst(port, 0, b, 32);
+
+		rte_pktmbuf_free_bulk(b, k);
+		if (host_datapath_is(want))
+			return true;
+		rte_delay_us_sleep(5000);
+	}
+	return false;
+}
+
+/*
+ * VF work seen by a secondary goes to the primary: with the data path on
+ * the VF (a net_tap port), a secondary polls the primary channel while
+ * the host withdraws the VF and offers it again. Only the primary can
+ * bring the VF back up and ask the host for the VF data path, so the host
+ * switching back to the VF shows the work reached it.
+ */
+int
+test_netvsc_secondary_vf(int argc, char **argv)
+{
+	static const char *const secondary_eal[] = {
+		"--iova-mode=pa", "-d", "udrv_net_netvsc.so",
+		"--log-level=net.netvsc:info", NULL,
+	};
+	unsigned int got, bad;
+	uint16_t port, vf;
+
+	if (argc < 3) {
+		TCHECK(0, "usage: netvsc-secondary-vf <file-prefix> <huge-dir>");
+		return -1;
+	}
+	if (nv_find_ports(&port, 1) < 1) {
+		TCHECK(0, "no netvsc port");
+		return -1;
+	}
+	TCHECK(rte_eth_dev_get_port_by_name("net_tap0", &vf) == 0,
+	       "no net_tap0 VF port");
+	TCHECK(nv_port_setup(port, 1, NULL) == 0, "setup");
+	TCHECK(poll_until_datapath(port, "vf", 8000),
+	       "the data path never moved to the VF");
+	TCHECK(testhv_run_secondary(argv[1], argv[2], secondary_eal,
+				    "netvsc-secondary-vf-child") == 0,
+	       "secondary process failed");
+	TCHECK(host_datapath_is("vf"), "the data path is not on the VF after the secondary");
+	/* The model reaches the VF's interface through a socket it opens
+	 * once the interface is up: wait for it before counting frames.
+	 */
+	TCHECK(wait_host_vf_socket(3000), "the model never reopened the VF interface");
+	got = loop_frames(port, 0, PRIMARY_FRAMES, &bad);
+	TCHECK(got == PRIMARY_FRAMES && bad == 0, "primary after: %u, %u bad",
+	       got, bad);
+	rte_eth_dev_stop(port);
+	return 0;
+}
+
+int
+test_netvsc_secondary_vf_child(int argc, char **argv)
+{
+	uint16_t port;
+
+	RTE_SET_USED(argc);
+	RTE_SET_USED(argv);
+	if (nv_find_ports(&port, 1) < 1) {
+		TCHECK(0, "the primary's port is not seen in the secondary");
+		return -1;
+	}
+	TCHECK(sim_ctl("vf 0 remove", NULL, 0) == 0, "vf remove");
+	TCHECK(poll_until_datapath(port, "synthetic", 5000),
+	       "the host never switched back to synthetic");
+	TCHECK(sim_ctl("vf 0 add", NULL, 0) == 0, "vf add");
+	TCHECK(poll_until_datapath(port, "vf", 8000),
+	       "the VF offer seen by the secondary never brought the VF back");
+	printf("secondary pid %d: VF withdrawn and offered again while it polled; the primary switched back\n",
+	       getpid());
 	return 0;
 }

@@ -8,6 +8,8 @@
  *   secondary: test secondary-child (started by the primary)
  */
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -47,15 +49,54 @@ echo_many(struct echo_dev *ed, struct vmbus_channel *ch, unsigned int count,
 }
 
 int
+testhv_run_secondary(const char *prefix, const char *hugedir,
+		     const char *const *eal_extra, const char *test)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		char prefix_arg[128], huge_arg[256];
+		const char *args[24];
+		unsigned int n = 0;
+
+		snprintf(prefix_arg, sizeof(prefix_arg), "--file-prefix=%s", prefix);
+		snprintf(huge_arg, sizeof(huge_arg), "--huge-dir=%s", hugedir);
+		args[n++] = "test-hv";
+		args[n++] = "--proc-type=secondary";
+		args[n++] = prefix_arg;
+		args[n++] = huge_arg;
+		args[n++] = "--no-pci";
+		while (eal_extra != NULL && *eal_extra != NULL && n < 18)
+			args[n++] = *eal_extra++;
+		args[n++] = "--";
+		args[n++] = "test";
+		args[n++] = test;
+		args[n] = NULL;
+		execv("/proc/self/exe", (char *const *)(uintptr_t)args);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		printf("secondary process '%s' failed (status %#x)\n", test, status);
+		return -1;
+	}
+	return 0;
+}
+
+int
 test_secondary(int argc, char **argv)
 {
+	static const char *const eal_extra[] = {
+		"--log-level=bus.vmbus:info", NULL,
+	};
 	struct echo_reply *r = malloc(sizeof(*r));
 	struct echo_dev *ed = echo_dev_by_index(0);
 	const struct rte_memzone *mz;
 	struct shared_chans *sc;
 	unsigned int i;
-	int ret, status;
-	pid_t pid;
+	int ret;
 
 	if (argc < 3 || ed == NULL) {
 		TCHECK(0, "usage: secondary <file-prefix> <huge-dir>, with a device");
@@ -75,24 +116,8 @@ test_secondary(int argc, char **argv)
 		       "primary echo on channel %u", i);
 	}
 
-	pid = fork();
-	if (pid == 0) {
-		char prefix[128], huge[256];
-		char *args[] = { "test-hv", "--proc-type=secondary", prefix,
-				 huge, "--no-pci", "--log-level=bus.vmbus:info",
-				 "--", "test", "secondary-child", NULL };
-
-		snprintf(prefix, sizeof(prefix), "--file-prefix=%s", argv[1]);
-		snprintf(huge, sizeof(huge), "--huge-dir=%s", argv[2]);
-		execv("/proc/self/exe", args);
-		_exit(127);
-	}
-	TCHECK(pid > 0, "fork");
-	if (pid > 0) {
-		TCHECK(waitpid(pid, &status, 0) == pid, "waitpid");
-		TCHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		       "secondary process failed (status %#x)", status);
-	}
+	TCHECK(testhv_run_secondary(argv[1], argv[2], eal_extra, "secondary-child") == 0,
+	       "secondary process failed");
 	/* The primary carries on where the secondary left the rings. */
 	for (i = 0; i < ed->nchan; i++)
 		TCHECK(echo_many(ed, ed->chan[i], 50, r) == 0,

@@ -42,6 +42,13 @@ int test_flood(int argc, char **argv);
 int test_subchan(int argc, char **argv);
 int test_rescind(int argc, char **argv);
 int test_intr(int argc, char **argv);
+/*
+ * Run this program again as a secondary process of the primary with file
+ * prefix and huge-page directory given, with extra EAL arguments (NULL-
+ * terminated, may be NULL), running test; 0 when it passed.
+ */
+int testhv_run_secondary(const char *prefix, const char *hugedir,
+			 const char *const *eal_extra, const char *test);
 int test_secondary(int argc, char **argv);
 int test_secondary_child(int argc, char **argv);
 int test_netvsc_bringup(int argc, char **argv);
@@ -58,6 +65,8 @@ int test_netvsc_inject(int argc, char **argv);
 int test_netvsc_vf(int argc, char **argv);
 int test_netvsc_secondary(int argc, char **argv);
 int test_netvsc_secondary_child(int argc, char **argv);
+int test_netvsc_secondary_vf(int argc, char **argv);
+int test_netvsc_secondary_vf_child(int argc, char **argv);
 int run_demo(int argc, char **argv);
 
 #endif

@@ -411,28 +411,41 @@ chan_write(struct vmbus_channel *chan, const struct iovec *iov,
 	return chan_written(chan, ret, signal, need_signal);
 }
 
+/*
+ * The descriptor of a packet with len bytes of data right after it;
+ * -EINVAL when the payload is missing or too long for len8.
+ */
+static int
+inband_desc(struct vmbus_pkt_desc *desc, uint16_t type, uint16_t flags,
+	    uint64_t trans_id, const void *data, uint32_t len)
+{
+	uint32_t padded = RTE_ALIGN_CEIL(sizeof(*desc) + len, VMBUS_PKT_ALIGN);
+
+	if ((len > 0 && data == NULL) || padded / 8 > UINT16_MAX)
+		return -EINVAL;
+	desc->type = type;
+	desc->offset8 = sizeof(*desc) / 8;
+	desc->len8 = (uint16_t)(padded / 8);
+	desc->flags = flags;
+	desc->trans_id = trans_id;
+	return 0;
+}
+
 int
 vmbus_chan_send(struct vmbus_channel *chan, uint16_t type, const void *data,
 		uint32_t len, uint64_t trans_id, uint16_t flags,
 		bool *need_signal)
 {
-	uint32_t padded = RTE_ALIGN_CEIL(sizeof(struct vmbus_pkt_desc) + len,
-					 VMBUS_PKT_ALIGN);
 	struct vmbus_pkt_desc desc;
 	bool signal;
 	int ret;
 
 	if ((type != VMBUS_PKT_INBAND && type != VMBUS_PKT_COMP) ||
 	    (flags & ~VMBUS_PKT_FLAG_COMPLETION_REQUESTED) != 0 ||
-	    (len > 0 && data == NULL) || padded / 8 > UINT16_MAX)
+	    inband_desc(&desc, type, flags, trans_id, data, len) != 0)
 		return -EINVAL;
 	if (vmbus_chan_dev(chan)->rescinded)
 		return -ENODEV;
-	desc.type = type;
-	desc.offset8 = sizeof(desc) / 8;
-	desc.len8 = (uint16_t)(padded / 8);
-	desc.flags = flags;
-	desc.trans_id = trans_id;
 	ret = vmbus_ring_write_pkt(&chan->tx, &desc, data, len, &signal);
 	return chan_written(chan, ret, signal, need_signal);
 }
@@ -442,22 +455,15 @@ vmbus_chan_send_comps(struct vmbus_channel *chan, const uint64_t *trans_ids,
 		      unsigned int n, const void *data, uint32_t len,
 		      bool *need_signal)
 {
-	uint32_t padded = RTE_ALIGN_CEIL(sizeof(struct vmbus_pkt_desc) + len,
-					 VMBUS_PKT_ALIGN);
 	struct vmbus_pkt_desc desc;
 	bool signal;
 	int ret;
 
-	if ((len > 0 && data == NULL) || (n > 0 && trans_ids == NULL) ||
-	    padded / 8 > UINT16_MAX || n > INT_MAX)
+	if ((n > 0 && trans_ids == NULL) || n > INT_MAX ||
+	    inband_desc(&desc, VMBUS_PKT_COMP, 0, 0, data, len) != 0)
 		return -EINVAL;
 	if (vmbus_chan_dev(chan)->rescinded)
 		return -ENODEV;
-	desc.type = VMBUS_PKT_COMP;
-	desc.offset8 = sizeof(desc) / 8;
-	desc.len8 = (uint16_t)(padded / 8);
-	desc.flags = 0;
-	desc.trans_id = 0;
 	ret = vmbus_ring_write_batch(&chan->tx, &desc, trans_ids, n, data, len,
 				     &signal);
 	if (ret <= 0)

@@ -255,6 +255,7 @@ struct netvsc_dev {
 	bool vf_attached;
 	bool vf_configured;
 	volatile bool vf_remove;
+	bool vf_mp_counted;           /* counted in the users of the MP action */
 	uint64_t owner_id;
 
 	bool started;
@@ -331,6 +332,9 @@ netvsc_eth_dev(const struct netvsc_dev *nd)
 {
 	return &rte_eth_devices[nd->port_id];
 }
+
+/* The netvsc port's state, or NULL when port is not one of ours. */
+struct netvsc_dev *netvsc_dev_of_port(uint16_t port);
 
 /* netvsc_rx.c */
 uint16_t netvsc_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);

@@ -976,6 +976,17 @@ static const struct eth_dev_ops netvsc_ops = {
 	.txq_info_get = netvsc_txq_info_get,
 };
 
+struct netvsc_dev *
+netvsc_dev_of_port(uint16_t port)
+{
+	struct rte_eth_dev *dev;
+
+	if (!rte_eth_dev_is_valid_port(port))
+		return NULL;
+	dev = &rte_eth_devices[port];
+	return dev->dev_ops == &netvsc_ops ? dev->data->dev_private : NULL;
+}
+
 /*
  * A secondary process shares the primary's port: it may poll queues the
  * primary does not, and read state and counters. Everything that changes

@@ -17,20 +17,74 @@
  * said.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_alarm.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_ethdev.h>
 
 #include "netvsc.h"
 
 #define VF_RETRY_US   (1000 * 1000)
+#define VF_MP_ACTION  "udrv_netvsc_vf"
 
 static void vf_alarm(void *arg);
+
+/*
+ * A secondary process polling the primary channel sees the host's VF
+ * messages, but the work they start (configuring the VF, asking the host
+ * to switch) belongs to the primary, which owns the VF: the secondary
+ * passes it on through EAL's multi-process channel.
+ */
+struct vf_mp_request {
+	uint16_t port;
+	uint64_t us;
+};
+
+static unsigned int vf_mp_users;
+
+static int
+vf_mp_action(const struct rte_mp_msg *msg, const void *peer)
+{
+	struct vf_mp_request req;
+	struct netvsc_dev *nd;
+
+	RTE_SET_USED(peer);
+	if (msg->len_param != sizeof(req))
+		return -EINVAL;
+	memcpy(&req, msg->param, sizeof(req));
+	nd = netvsc_dev_of_port(req.port);
+	if (nd == NULL)
+		return -ENODEV;
+	netvsc_vf_schedule(nd, req.us);
+	return 0;
+}
+
+static void
+vf_mp_forward(struct netvsc_dev *nd, uint64_t us)
+{
+	struct vf_mp_request req = { .port = nd->port_id, .us = us };
+	struct rte_mp_msg msg;
+
+	memset(&msg, 0, sizeof(msg));
+	snprintf(msg.name, sizeof(msg.name), "%s", VF_MP_ACTION);
+	RTE_BUILD_BUG_ON(sizeof(req) > sizeof(msg.param));
+	memcpy(msg.param, &req, sizeof(req));
+	msg.len_param = sizeof(req);
+	if (rte_mp_sendmsg(&msg) < 0)
+		NETVSC_LOG(ERR, nd, "cannot pass VF work to the primary process: %s",
+			   rte_strerror(rte_errno));
+}
 
 void
 netvsc_vf_schedule(struct netvsc_dev *nd, uint64_t us)
 {
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		vf_mp_forward(nd, us);
+		return;
+	}
 	rte_eal_alarm_cancel(vf_alarm, nd);
 	/* EAL alarms need at least 1 us */
 	if (rte_eal_alarm_set(RTE_MAX(us, (uint64_t)1), vf_alarm, nd) < 0)
@@ -120,7 +174,7 @@ vf_start(struct netvsc_dev *nd)
 {
 	int ret;
 
-	if (!nd->vf_attached || nd->vf_rx || !nd->started)
+	if (!nd->vf_attached || !nd->started)
 		return 0;
 	if (!nd->vf_configured) {
 		ret = vf_configure(nd);
@@ -130,20 +184,25 @@ vf_start(struct netvsc_dev *nd)
 			return ret;
 		}
 	}
-	ret = rte_eth_dev_start(nd->vf_port);
-	if (ret < 0) {
-		NETVSC_LOG(ERR, nd, "cannot start VF port %u: %s", nd->vf_port,
-			   rte_strerror(-ret));
-		return ret;
+	if (!nd->vf_rx) {
+		ret = rte_eth_dev_start(nd->vf_port);
+		if (ret < 0) {
+			NETVSC_LOG(ERR, nd, "cannot start VF port %u: %s",
+				   nd->vf_port, rte_strerror(-ret));
+			return ret;
+		}
+		if (nd->promisc)
+			rte_eth_promiscuous_enable(nd->vf_port);
+		if (nd->allmulti)
+			rte_eth_allmulticast_enable(nd->vf_port);
+		rte_rwlock_write_lock(&nd->vf_lock);
+		nd->vf_rx = true;
+		rte_rwlock_write_unlock(&nd->vf_lock);
 	}
-	if (nd->promisc)
-		rte_eth_promiscuous_enable(nd->vf_port);
-	if (nd->allmulti)
-		rte_eth_allmulticast_enable(nd->vf_port);
-	rte_rwlock_write_lock(&nd->vf_lock);
-	nd->vf_rx = true;
-	rte_rwlock_write_unlock(&nd->vf_lock);
-	if (!nd->vf_offered)
+	/* Still up when a withdrawal and a new offer came in one go: only
+	 * the data path has to be asked for again.
+	 */
+	if (!nd->vf_offered || nd->vf_tx)
 		return 0;
 	ret = netvsc_nvsp_set_datapath(nd, true);
 	if (ret < 0) {
@@ -321,6 +380,15 @@ netvsc_vf_init(struct netvsc_dev *nd)
 	nd->vf_port = RTE_MAX_ETHPORTS;
 	rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_NEW, vf_event,
 				      nd);
+	/* Without multi-process support (--no-shconf, in-memory) there is
+	 * no secondary to hear from.
+	 */
+	nd->vf_mp_counted = true;
+	if (vf_mp_users++ == 0 &&
+	    rte_mp_action_register(VF_MP_ACTION, vf_mp_action) < 0 &&
+	    rte_errno != ENOTSUP && rte_errno != EEXIST)
+		NETVSC_LOG(WARNING, nd, "VF work from secondary processes cannot reach us: %s",
+			   rte_strerror(rte_errno));
 }
 
 void
@@ -330,6 +398,11 @@ netvsc_vf_fini(struct netvsc_dev *nd)
 					vf_event, nd);
 	rte_eal_alarm_cancel(vf_alarm, nd);
 	netvsc_vf_detach(nd, false);
+	if (nd->vf_mp_counted) {
+		nd->vf_mp_counted = false;
+		if (--vf_mp_users == 0)
+			rte_mp_action_unregister(VF_MP_ACTION);
+	}
 }
 
 /* The VF's statistics are part of ours: the application sees one port. */
