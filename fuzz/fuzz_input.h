@@ -62,6 +62,10 @@ enum fuzz_ring_op {
 	FUZZ_RING_OP_HOST_RX_PENDING,
 	/* guest: mask or unmask RX interrupts; u8 arg */
 	FUZZ_RING_OP_GUEST_RX_MASK,
+	/* guest: a batch of 1 + u8 % 40 completions of u8 % 64 data bytes
+	 * each (vmbus_ring_write_batch)
+	 */
+	FUZZ_RING_OP_GUEST_TX_BATCH,
 	FUZZ_RING_OP_COUNT
 };
 

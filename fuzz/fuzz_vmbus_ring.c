@@ -441,6 +441,90 @@ op_guest_tx(struct cursor *c, uint32_t seq)
 		abort();
 }
 
+/* Expected vmbus_ring_write_batch result: packets written, or an error. */
+static int
+model_write_batch(struct side *s, uint32_t n, uint32_t total, uint32_t *start,
+		  bool *signal)
+{
+	uint32_t rd, free_bytes, fit;
+
+	*signal = false;
+	if (s->broken)
+		return -EIO;
+	if (total > s->size)
+		return -EINVAL;
+	free_bytes = s->size - dist(s, s->last_peer, s->own);
+	if ((uint64_t)free_bytes <= (uint64_t)n * total) {
+		if (model_tx_rindex(s, &rd) < 0)
+			return -EIO;
+		free_bytes = s->size - dist(s, rd, s->own);
+	}
+	fit = (free_bytes - 1) / total;
+	if (fit == 0)
+		return -EAGAIN;
+	if (fit > n)
+		fit = n;
+	*start = s->own;
+	s->own = (uint32_t)((s->own + (uint64_t)fit * total) % s->size);
+	if (ctrl_get(s, CTRL_IMASK) == 0 && model_tx_rindex(s, &rd) == 0)
+		*signal = rd == *start;
+	return (int)fit;
+}
+
+/* The acks of a receive burst: n completions with the same body. */
+static void
+op_guest_tx_batch(struct cursor *c, uint32_t seq)
+{
+	uint8_t arg[2], data[64], want[128], back[128];
+	uint64_t ids[40], trailer;
+	struct vmbus_pkt_desc d;
+	uint32_t n, len, plen, start = 0, off, i;
+	bool want_sig, sig;
+	int want_n, got;
+
+	if (!take(c, arg, sizeof(arg)) || !tx.attached)
+		return;
+	n = 1 + arg[0] % 40;
+	len = arg[1] % 64;
+	plen = (DESC_LEN + len + 7) & ~7u;
+	for (i = 0; i < len; i++)
+		data[i] = (uint8_t)(seq + i);
+	for (i = 0; i < n; i++)
+		ids[i] = ((uint64_t)seq << 32) | i;
+	memset(&d, 0, sizeof(d));
+	d.type = VMBUS_PKT_COMP;
+	d.offset8 = DESC_LEN / 8;
+	d.len8 = (uint16_t)(plen / 8);
+
+	snapshot(&tx);
+	want_n = model_write_batch(&tx, n, plen + TRAILER_LEN, &start, &want_sig);
+	got = vmbus_ring_write_batch(&tx.ring, &d, ids, n, data, len, &sig);
+	if (got != want_n || tx.ring.broken != tx.broken || sig != want_sig)
+		abort();
+	if (got <= 0) {
+		expect_unchanged(&tx, -1, 0, 0);
+		return;
+	}
+	if (ctrl_get(&tx, CTRL_WINDEX) != tx.own)
+		abort();
+	expect_unchanged(&tx, CTRL_WINDEX, start,
+			 (uint32_t)got * (plen + TRAILER_LEN));
+	/* each packet: descriptor, data, zero padding, trailer */
+	off = start;
+	for (i = 0; i < (uint32_t)got; i++) {
+		memset(want, 0, sizeof(want));
+		d.trans_id = ids[i];
+		memcpy(want, &d, sizeof(d));
+		memcpy(want + DESC_LEN, data, len);
+		trailer = (uint64_t)off << 32;
+		memcpy(want + plen, &trailer, sizeof(trailer));
+		area_read(&tx, off, back, plen + TRAILER_LEN);
+		if (memcmp(back, want, plen + TRAILER_LEN) != 0)
+			abort();
+		off = (off + plen + TRAILER_LEN) % tx.size;
+	}
+}
+
 static void
 op_query(void)
 {
@@ -588,6 +672,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case FUZZ_RING_OP_GUEST_RX_MASK:
 			if (rx.attached)
 				op_guest_rx_mask(&ops);
+			break;
+		case FUZZ_RING_OP_GUEST_TX_BATCH:
+			op_guest_tx_batch(&ops, seq++);
 			break;
 		}
 	}

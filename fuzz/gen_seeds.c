@@ -296,6 +296,10 @@ gen_ring(void)
 	static const uint8_t pending[] = { FUZZ_RING_OP_HOST_RX_PENDING,
 					   0x00, 0x0c, 0x00, 0x00 };
 	static const uint8_t peek_at[] = { FUZZ_RING_OP_PEEK_AT, 8, 0 };
+	/* 32 acks of 40 bytes, as netvsc sends them */
+	static const uint8_t acks[] = { FUZZ_RING_OP_GUEST_TX_BATCH, 31, 40 };
+	/* and 8 of 37 bytes: padded */
+	static const uint8_t acks_pad[] = { FUZZ_RING_OP_GUEST_TX_BATCH, 7, 37 };
 	struct ring_seed rs;
 	int i;
 
@@ -342,6 +346,18 @@ gen_ring(void)
 	ring_op(&rs, tx_small, sizeof(tx_small));
 	ring_op(&rs, query, sizeof(query));
 	ring_save(&rs, "tx-fill");
+
+	/* batches of acks across the end of the data area until it is full */
+	memset(&rs, 0, sizeof(rs));
+	rs.h.tx_write_index = 4096 - 256;
+	rs.h.tx_read_index = 4096 - 256;
+	for (i = 0; i < 4; i++)
+		ring_op(&rs, acks, sizeof(acks));
+	ring_op(&rs, consume, sizeof(consume));
+	ring_op(&rs, acks_pad, sizeof(acks_pad));
+	ring_op(&rs, acks, sizeof(acks));
+	ring_op(&rs, query, sizeof(query));
+	ring_save(&rs, "tx-acks");
 }
 
 int

@@ -14,6 +14,7 @@
 #include <rte_udp.h>
 
 #include "netvsc_util.h"
+#include "testhv.h"
 
 struct rte_mempool *nv_pool;
 
@@ -308,4 +309,19 @@ nv_exchange(uint16_t port, uint16_t txq, uint16_t rx_port, uint16_t nrxq,
 	}
 	rte_pktmbuf_free(pending);
 	return got;
+}
+
+bool
+nv_wait_vf_socket(unsigned int ms)
+{
+	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() * ms / 1000;
+	char reply[8192];
+
+	while (rte_get_timer_cycles() < deadline) {
+		if (sim_ctl("vswitch report", reply, sizeof(reply)) == 0 &&
+		    strstr(reply, " vf_open=yes ") != NULL)
+			return true;
+		rte_delay_us_sleep(10000);
+	}
+	return false;
 }

@@ -39,4 +39,10 @@ unsigned int nv_exchange(uint16_t port, uint16_t txq, uint16_t rx_port,
 			 bool (*check)(void *ctx, struct rte_mbuf *m, uint16_t q),
 			 void *ctx, unsigned int timeout_ms);
 
+/*
+ * The model reaches a VF's interface through a socket it opens once the
+ * interface is up: wait (up to ms) for it before counting frames there.
+ */
+bool nv_wait_vf_socket(unsigned int ms);
+
 #endif

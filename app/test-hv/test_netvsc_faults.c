@@ -344,24 +344,6 @@ vsw_stat(const char *key)
 	return -1;
 }
 
-/* The model reaches the VF's interface through a socket it opens when
- * the interface is up: wait for it before counting frames on that path.
- */
-static bool
-wait_vf_socket(unsigned int ms)
-{
-	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() * ms / 1000;
-	char reply[8192];
-
-	while (rte_get_timer_cycles() < deadline) {
-		if (sim_ctl("vswitch report", reply, sizeof(reply)) == 0 &&
-		    strstr(reply, "vf_open=yes") != NULL)
-			return true;
-		rte_delay_us_sleep(10000);
-	}
-	return false;
-}
-
 static bool
 wait_vf_tx(bool on, unsigned int ms)
 {
@@ -409,7 +391,7 @@ test_netvsc_vf(int argc, char **argv)
 	       "no net_tap0 VF port");
 	TCHECK(nv_port_setup(port, 1, NULL) == 0, "setup");
 	TCHECK(wait_vf_tx(true, 8000), "data path never moved to the VF");
-	TCHECK(wait_vf_socket(3000), "model never opened the VF interface");
+	TCHECK(nv_wait_vf_socket(3000), "model never opened the VF interface");
 	flow_init(&c);
 	got = nv_exchange(port, 0, port, 1, 2000, window, flow_make, flow_check,
 			  &c, 20000);
@@ -436,7 +418,7 @@ test_netvsc_vf(int argc, char **argv)
 	/* Offered again, then the VF device is removed from under us. */
 	TCHECK(sim_ctl("vf 0 add", NULL, 0) == 0, "vf add");
 	TCHECK(wait_vf_tx(true, 8000), "VF not used again");
-	TCHECK(wait_vf_socket(3000), "model never reopened the VF interface");
+	TCHECK(nv_wait_vf_socket(3000), "model never reopened the VF interface");
 	flow_init(&c);
 	got = nv_exchange(port, 0, port, 1, 500, window, flow_make, flow_check,
 			  &c, 20000);

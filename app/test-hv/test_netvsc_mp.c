@@ -180,21 +180,6 @@ host_datapath_is(const char *want)
 	return strstr(line, key) != NULL;
 }
 
-static bool
-wait_host_vf_socket(unsigned int ms)
-{
-	uint64_t deadline = rte_get_timer_cycles() + rte_get_timer_hz() * ms / 1000;
-	char reply[8192];
-
-	while (rte_get_timer_cycles() < deadline) {
-		if (sim_ctl("vswitch report", reply, sizeof(reply)) == 0 &&
-		    strstr(reply, " vf_open=yes ") != NULL)
-			return true;
-		rte_delay_us_sleep(10000);
-	}
-	return false;
-}
-
 /* Poll queue 0 (frames dropped) until the host's data path is want. */
 static bool
 poll_until_datapath(uint16_t port, const char *want, unsigned int ms)
@@ -247,10 +232,7 @@ test_netvsc_secondary_vf(int argc, char **argv)
 				    "netvsc-secondary-vf-child") == 0,
 	       "secondary process failed");
 	TCHECK(host_datapath_is("vf"), "the data path is not on the VF after the secondary");
-	/* The model reaches the VF's interface through a socket it opens
-	 * once the interface is up: wait for it before counting frames.
-	 */
-	TCHECK(wait_host_vf_socket(3000), "the model never reopened the VF interface");
+	TCHECK(nv_wait_vf_socket(3000), "the model never reopened the VF interface");
 	got = loop_frames(port, 0, PRIMARY_FRAMES, &bad);
 	TCHECK(got == PRIMARY_FRAMES && bad == 0, "primary after: %u, %u bad",
 	       got, bad);
