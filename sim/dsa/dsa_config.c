@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "dsa_model.h"
+#include "../libsim/sim_parse.h"
 
 struct dsa_config dsa_cfg;
 
@@ -48,18 +49,6 @@ parse_uint(const char *s, unsigned int min, unsigned int max, unsigned int *out)
 	if (!parse_u64(s, max, &v) || v < min)
 		return false;
 	*out = (unsigned int)v;
-	return true;
-}
-
-static bool
-parse_bool(const char *s, bool *out)
-{
-	if (strcmp(s, "yes") == 0 || strcmp(s, "1") == 0 || strcmp(s, "on") == 0)
-		*out = true;
-	else if (strcmp(s, "no") == 0 || strcmp(s, "0") == 0 || strcmp(s, "off") == 0)
-		*out = false;
-	else
-		return false;
 	return true;
 }
 
@@ -224,7 +213,7 @@ parse_dsa(const char *val, bool vfio, char *err, size_t errlen)
 			ok = parse_u64(x, 1024, &v) && is_pow2(v) && v >= 2;
 			d.max_batch_shift = log2_u64(v);
 		} else if (strcmp(k, "configured") == 0) {
-			ok = parse_bool(x, &d.configured);
+			ok = sim_parse_bool(x, &d.configured);
 		} else if (strcmp(k, "enabled-wqs") == 0) {
 			ok = parse_uint(x, 0, DSA_MAX_WQS, &d.enabled_wqs);
 		} else if (strcmp(k, "mode") == 0) {
@@ -248,13 +237,13 @@ parse_dsa(const char *val, bool vfio, char *err, size_t errlen)
 		} else if (strcmp(k, "threshold") == 0) {
 			ok = parse_uint(x, 1, 1024, &d.threshold);
 		} else if (strcmp(k, "block-on-fault") == 0) {
-			ok = parse_bool(x, &d.bof_wq);
+			ok = sim_parse_bool(x, &d.bof_wq);
 		} else if (strcmp(k, "bof") == 0) {
-			ok = parse_bool(x, &d.bof);
+			ok = sim_parse_bool(x, &d.bof);
 		} else if (strcmp(k, "fill16") == 0) {
-			ok = parse_bool(x, &d.fill16);
+			ok = sim_parse_bool(x, &d.fill16);
 		} else if (strcmp(k, "pasid") == 0) {
-			ok = parse_bool(x, &d.pasid);
+			ok = sim_parse_bool(x, &d.pasid);
 		} else if (strcmp(k, "rawio") == 0) {
 			if (strcmp(x, "auto") == 0)
 				d.rawio = DSA_RAWIO_AUTO;
@@ -274,7 +263,7 @@ parse_dsa(const char *val, bool vfio, char *err, size_t errlen)
 			else
 				ok = false;
 		} else if (strcmp(k, "ooo") == 0) {
-			ok = parse_bool(x, &d.ooo);
+			ok = sim_parse_bool(x, &d.ooo);
 		} else if (strcmp(k, "window") == 0 || strcmp(k, "ooo-window") == 0) {
 			ok = parse_uint(x, 1, 256, &d.ooo_window);
 		} else if (strcmp(k, "latency-ns") == 0) {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "hv_model.h"
+#include "../libsim/sim_parse.h"
 #include "../include/hv_echo_proto.h"
 
 struct hv_config hv_cfg;
@@ -56,13 +57,12 @@ parse_guid(const char *s, char out[HV_GUID_LEN + 1])
 static bool
 parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
-	char *end;
+	uint64_t v;
 
-	if (s == NULL || !isdigit((unsigned char)s[0]))
+	if (!sim_parse_dec(s, max, &v))
 		return false;
-	errno = 0;
-	*out = strtoul(s, &end, 10);
-	return errno == 0 && *end == '\0' && *out <= max;
+	*out = (unsigned long)v;
+	return true;
 }
 
 /* "64K", "2M", "16K+4K", "20480". */
@@ -96,20 +96,6 @@ parse_size(const char *s, unsigned long *out)
 	}
 	*out = total;
 	return total != 0;
-}
-
-static bool
-parse_bool(const char *s, bool *out)
-{
-	if (s == NULL)
-		return false;
-	if (strcmp(s, "yes") == 0 || strcmp(s, "1") == 0 || strcmp(s, "on") == 0)
-		*out = true;
-	else if (strcmp(s, "no") == 0 || strcmp(s, "0") == 0 || strcmp(s, "off") == 0)
-		*out = false;
-	else
-		return false;
-	return true;
 }
 
 static bool
@@ -204,9 +190,9 @@ parse_vmbus(const char *val, char *err, size_t errlen)
 			     v >= 2 * HV_PAGE_SIZE && v <= 64ul * 1024 * 1024;
 			spec.ring_size = (uint32_t)v;
 		} else if (strcmp(k, "monitor") == 0) {
-			ok = parse_bool(x, &spec.monitor);
+			ok = sim_parse_bool(x, &spec.monitor);
 		} else if (strcmp(k, "subch-monitor") == 0) {
-			ok = parse_bool(x, &spec.subch_monitor);
+			ok = sim_parse_bool(x, &spec.subch_monitor);
 		} else if (strcmp(k, "subch-ring") == 0) {
 			ok = strcmp(x, "early") == 0 || strcmp(x, "late") == 0;
 			spec.subch_ring_late = strcmp(x, "late") == 0;

@@ -21,6 +21,7 @@
 #include "hv_model.h"
 #include "wire.h"
 #include "../libsim/sim_options.h"
+#include "../libsim/sim_parse.h"
 
 struct vsw_config vsw_cfg;
 
@@ -72,34 +73,6 @@ nic_count(void)
 	return n;
 }
 
-static bool
-parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (s == NULL || !isdigit((unsigned char)s[0]))
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
-static bool
-parse_yesno(const char *s, bool *out)
-{
-	if (strcmp(s, "yes") == 0 || strcmp(s, "1") == 0 || strcmp(s, "on") == 0)
-		*out = true;
-	else if (strcmp(s, "no") == 0 || strcmp(s, "0") == 0 || strcmp(s, "off") == 0)
-		*out = false;
-	else
-		return false;
-	return true;
-}
-
 /* An interface name the kernel would take (and "%d" for a pattern). */
 static bool
 parse_ifname(const char *s, char out[IFNAMSIZ])
@@ -132,7 +105,7 @@ parse_size(const char *s, struct vsw_gen_spec *g)
 	}
 	dash = strchr(s, '-');
 	if (dash == NULL) {
-		if (!parse_u64(s, VSW_MAX_SIZE, &a) || a < VSW_MIN_SIZE)
+		if (!sim_parse_dec(s, VSW_MAX_SIZE, &a) || a < VSW_MIN_SIZE)
 			return false;
 		g->size_mode = VSW_SIZE_FIXED;
 		g->size_min = g->size_max = (uint32_t)a;
@@ -142,7 +115,7 @@ parse_size(const char *s, struct vsw_gen_spec *g)
 		return false;
 	memcpy(lo, s, (size_t)(dash - s));
 	lo[dash - s] = '\0';
-	if (!parse_u64(lo, VSW_MAX_SIZE, &a) || !parse_u64(dash + 1, VSW_MAX_SIZE, &b) ||
+	if (!sim_parse_dec(lo, VSW_MAX_SIZE, &a) || !sim_parse_dec(dash + 1, VSW_MAX_SIZE, &b) ||
 	    a < VSW_MIN_SIZE || b < a)
 		return false;
 	g->size_mode = a == b ? VSW_SIZE_FIXED : VSW_SIZE_RANGE;
@@ -158,7 +131,7 @@ parse_rate(const char *s, uint64_t *pps)
 		*pps = 0;
 		return true;
 	}
-	return parse_u64(s, 100000000, pps) && *pps > 0;
+	return sim_parse_dec(s, 100000000, pps) && *pps > 0;
 }
 
 /* One key=value of a gen:, sink:, tap: or vf: wire. */
@@ -175,14 +148,14 @@ wire_key(const char *kind, struct vsw_port_spec *p, const char *k, const char *v
 		if (strcmp(k, "ifname") == 0)
 			return parse_ifname(v, p->vf_name) && strchr(v, '%') == NULL;
 		if (strcmp(k, "serial") == 0) {
-			if (!parse_u64(v, UINT32_MAX, &n))
+			if (!sim_parse_dec(v, UINT32_MAX, &n))
 				return false;
 			p->vf_serial = (uint32_t)n;
 			return true;
 		}
 	} else if (strcmp(kind, "sink") == 0) {
 		if (strcmp(k, "mtu") == 0) {
-			if (!parse_u64(v, VSW_MAX_FRAME - 18, &n) || n < 68)
+			if (!sim_parse_dec(v, VSW_MAX_FRAME - 18, &n) || n < 68)
 				return false;
 			p->sink.mtu = (uint32_t)n;
 			return true;
@@ -195,15 +168,15 @@ wire_key(const char *kind, struct vsw_port_spec *p, const char *k, const char *v
 		if (strcmp(k, "size") == 0)
 			return parse_size(v, g);
 		if (strcmp(k, "flows") == 0) {
-			if (!parse_u64(v, VSW_MAX_FLOWS, &n) || n == 0)
+			if (!sim_parse_dec(v, VSW_MAX_FLOWS, &n) || n == 0)
 				return false;
 			g->flows = (uint32_t)n;
 			return true;
 		}
 		if (strcmp(k, "count") == 0)
-			return parse_u64(v, UINT64_MAX / 2, &g->count);
+			return sim_parse_dec(v, UINT64_MAX / 2, &g->count);
 		if (strcmp(k, "vlan") == 0) {
-			if (!parse_u64(v, 4094, &n))
+			if (!sim_parse_dec(v, 4094, &n))
 				return false;
 			g->vlan = (int)n;
 			return true;
@@ -218,15 +191,15 @@ wire_key(const char *kind, struct vsw_port_spec *p, const char *k, const char *v
 			return true;
 		}
 		if (strcmp(k, "lossless") == 0)
-			return parse_yesno(v, &g->lossless);
+			return sim_parse_bool(v, &g->lossless);
 		if (strcmp(k, "duration") == 0)
-			return parse_u64(v, 365ull * 86400 * 1000, &g->duration_ms);
+			return sim_parse_dec(v, 365ull * 86400 * 1000, &g->duration_ms);
 		if (strcmp(k, "start") == 0) {
 			if (strcmp(v, "no") == 0) {
 				g->start_ms = -1;
 				return true;
 			}
-			if (!parse_u64(v, 86400ull * 1000, &n))
+			if (!sim_parse_dec(v, 86400ull * 1000, &n))
 				return false;
 			g->start_ms = (int64_t)n;
 			return true;
@@ -390,7 +363,7 @@ parse_at(const char *val, char *err, size_t errlen)
 	}
 	memcpy(ms, val, (size_t)(colon - val));
 	ms[colon - val] = '\0';
-	if (!parse_u64(ms, 86400ull * 1000, &v)) {
+	if (!sim_parse_dec(ms, 86400ull * 1000, &v)) {
 		snprintf(err, errlen, "--at %s: bad time '%s' (milliseconds)", val, ms);
 		return -1;
 	}

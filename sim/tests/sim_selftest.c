@@ -649,10 +649,18 @@ test_flood(struct gchan *c, const char *name, const char *uuid, uint32_t count,
 	   uint32_t bytes)
 {
 	uint64_t full_before = stat_get(uuid, c->relid, "ring_full_waits");
-	uint32_t got = 0, bad = 0, i;
+	uint32_t got = 0, bad = 0, waited_ms, i;
 	struct rpkt p;
 
 	send_op(c, HV_ECHO_OP_FLOOD, count, bytes, 0, next_xid++);
+	/* Read nothing until the host has filled the ring and waits for
+	 * room: it must, the flood is larger than the ring, however fast
+	 * or slow the host runs.
+	 */
+	for (waited_ms = 0; waited_ms < 5000 &&
+	     stat_get(uuid, c->relid, "ring_full_waits") <= (long long)full_before;
+	     waited_ms++)
+		usleep(1000);
 	while (got < count && g_wait(c, rbuf, sizeof(rbuf), &p, 2000) == 0) {
 		const struct hv_echo_msg *m = (const struct hv_echo_msg *)p.payload;
 		bool ok = p.type == PKT_INBAND && m->op == HV_ECHO_OP_FLOOD &&
