@@ -23,6 +23,12 @@
 #include "netvsc_util.h"
 #include "testhv.h"
 
+/* What a secondary needs besides the primary's prefix and huge pages. */
+static const char *const secondary_eal[] = {
+	"--iova-mode=pa", "-d", "udrv_net_netvsc.so",
+	"--log-level=net.netvsc:info", NULL,
+};
+
 #define PRIMARY_FRAMES   500
 #define SECONDARY_FRAMES 2000
 
@@ -88,10 +94,6 @@ loop_frames(uint16_t port, uint32_t base, unsigned int n, unsigned int *bad)
 int
 test_netvsc_secondary(int argc, char **argv)
 {
-	static const char *const secondary_eal[] = {
-		"--iova-mode=pa", "-d", "udrv_net_netvsc.so",
-		"--log-level=net.netvsc:info", NULL,
-	};
 	struct rte_eth_stats st;
 	unsigned int got, bad;
 	uint16_t port;
@@ -208,10 +210,6 @@ poll_until_datapath(uint16_t port, const char *want, unsigned int ms)
 int
 test_netvsc_secondary_vf(int argc, char **argv)
 {
-	static const char *const secondary_eal[] = {
-		"--iova-mode=pa", "-d", "udrv_net_netvsc.so",
-		"--log-level=net.netvsc:info", NULL,
-	};
 	unsigned int got, bad;
 	uint16_t port, vf;
 

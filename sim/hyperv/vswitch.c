@@ -478,6 +478,17 @@ port_input(struct vsw_port *p, const uint8_t *f, uint32_t len, bool direct, bool
 	return 0;
 }
 
+/* The port a loop or link wire feeds; NULL for other wires. */
+static struct vsw_port *
+wire_peer(struct vsw_port *p)
+{
+	if (p->spec->kind == VSW_WIRE_LOOP)
+		return p;
+	if (p->spec->kind == VSW_WIRE_LINK)
+		return &ports[p->spec->peer];
+	return NULL;
+}
+
 /*
  * A wire between two NICs (loop, link) is flow-controlled: while the
  * receiving port's queue cannot take the frame, the sender waits, as a
@@ -485,18 +496,12 @@ port_input(struct vsw_port *p, const uint8_t *f, uint32_t len, bool direct, bool
  * drop anyway (link down, NIC detached, VF path) do not wait.
  */
 static bool
-wire_peer_fits(const struct vsw_port *p, const uint8_t *f, uint32_t len)
+wire_peer_fits(struct vsw_port *p, const uint8_t *f, uint32_t len)
 {
-	const struct vsw_port *dst;
+	const struct vsw_port *dst = wire_peer(p);
 
-	if (p->spec->kind == VSW_WIRE_LOOP)
-		dst = p;
-	else if (p->spec->kind == VSW_WIRE_LINK)
-		dst = &ports[p->spec->peer];
-	else
-		return true;
-	if (!dst->link_up || dst->ops == NULL || dst->rxq.buf == NULL ||
-	    vf_selected(dst, f))
+	if (dst == NULL || !dst->link_up || dst->ops == NULL ||
+	    dst->rxq.buf == NULL || vf_selected(dst, f))
 		return true;
 	return rxq_fits(&dst->rxq, len);
 }
@@ -505,13 +510,13 @@ wire_peer_fits(const struct vsw_port *p, const uint8_t *f, uint32_t len)
 static void
 wire_output(struct vsw_port *p, const uint8_t *f, uint32_t len)
 {
+	struct vsw_port *dst = wire_peer(p);
+
+	if (dst != NULL) {
+		port_input(dst, f, len, false, false);
+		return;
+	}
 	switch (p->spec->kind) {
-	case VSW_WIRE_LOOP:
-		port_input(p, f, len, false, false);
-		break;
-	case VSW_WIRE_LINK:
-		port_input(&ports[p->spec->peer], f, len, false, false);
-		break;
 	case VSW_WIRE_TAP:
 		if (p->tap_fd < 0 || wire_fd_write(p->tap_fd, false, f, len) < 0)
 			p->st.drop_tap++;

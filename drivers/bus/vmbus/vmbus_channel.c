@@ -377,10 +377,12 @@ vmbus_chan_signal(struct vmbus_channel *chan)
 	return 0;
 }
 
-/* What a ring write returned, counted and signalled. */
+/* What a ring write returned (npkts packets written), counted and
+ * signalled.
+ */
 static int
-chan_written(struct vmbus_channel *chan, int ret, bool signal,
-	     bool *need_signal)
+chan_written(struct vmbus_channel *chan, int ret, unsigned int npkts,
+	     bool signal, bool *need_signal)
 {
 	if (ret < 0) {
 		if (ret == -EAGAIN)
@@ -390,7 +392,7 @@ chan_written(struct vmbus_channel *chan, int ret, bool signal,
 				  vmbus_chan_dev(chan)->name, chan->relid);
 		return ret;
 	}
-	chan->stats.tx_packets++;
+	chan->stats.tx_packets += npkts;
 	if (need_signal != NULL)
 		*need_signal = *need_signal || signal;
 	else if (signal)
@@ -408,7 +410,7 @@ chan_write(struct vmbus_channel *chan, const struct iovec *iov,
 	if (vmbus_chan_dev(chan)->rescinded)
 		return -ENODEV;
 	ret = vmbus_ring_write(&chan->tx, iov, iovcnt, &signal);
-	return chan_written(chan, ret, signal, need_signal);
+	return chan_written(chan, ret, 1, signal, need_signal);
 }
 
 /*
@@ -447,7 +449,7 @@ vmbus_chan_send(struct vmbus_channel *chan, uint16_t type, const void *data,
 	if (vmbus_chan_dev(chan)->rescinded)
 		return -ENODEV;
 	ret = vmbus_ring_write_pkt(&chan->tx, &desc, data, len, &signal);
-	return chan_written(chan, ret, signal, need_signal);
+	return chan_written(chan, ret, 1, signal, need_signal);
 }
 
 int
@@ -466,11 +468,10 @@ vmbus_chan_send_comps(struct vmbus_channel *chan, const uint64_t *trans_ids,
 		return -ENODEV;
 	ret = vmbus_ring_write_batch(&chan->tx, &desc, trans_ids, n, data, len,
 				     &signal);
-	if (ret <= 0)
-		return ret == 0 ? 0 : chan_written(chan, ret, false, need_signal);
-	chan->stats.tx_packets += (unsigned int)ret - 1;
+	if (ret < 0)
+		return chan_written(chan, ret, 0, false, need_signal);
 	/* Written: a failed signal is the host's loss, reported there. */
-	chan_written(chan, ret, signal, need_signal);
+	chan_written(chan, 0, (unsigned int)ret, signal, need_signal);
 	return ret;
 }
 

@@ -111,28 +111,27 @@ vmbus_ring_tx_free(struct vmbus_ring *r)
 }
 
 /*
- * Room for total bytes at our write offset? The host's read offset only
- * moves forward, so the space measured from the one seen last is a lower
- * bound: read the shared page only when that is not enough. Strictly
- * greater: a full ring would look empty.
+ * Free bytes at our write offset, at least need + 1 if the ring has them,
+ * or -EIO. The host's read offset only moves forward, so the space
+ * measured from the one seen last is a lower bound: the shared page is
+ * read only when that is not enough. A writer keeps one byte (in effect
+ * 8) free: a full ring would look empty.
  */
-static int
-ring_reserve(struct vmbus_ring *r, uint64_t total)
+static int64_t
+ring_room(struct vmbus_ring *r, uint64_t need)
 {
-	uint32_t rd;
+	uint32_t room = r->size - ring_dist(r, r->last_peer, r->windex), rd;
 
-	if (r->broken)
-		return -EIO;
-	if (total % VMBUS_PKT_ALIGN != 0 || total > r->size)
-		return -EINVAL;
-	if (r->size - ring_dist(r, r->last_peer, r->windex) > total)
-		return 0;
+	if (room > need)
+		return room;
 	if (tx_peer_read_index(r, &rd) < 0)
 		return -EIO;
-	return r->size - ring_dist(r, rd, r->windex) > total ? 0 : -EAGAIN;
+	return r->size - ring_dist(r, rd, r->windex);
 }
 
-/* Publish a packet written from start up to off; see vmbus_ring_write. */
+/* Publish what was written from start up to off; true if the host needs
+ * a signal.
+ */
 static bool
 ring_publish(struct vmbus_ring *r, uint32_t start, uint32_t off)
 {
@@ -153,23 +152,15 @@ ring_publish(struct vmbus_ring *r, uint32_t start, uint32_t off)
 	return rd == start;
 }
 
-int
-vmbus_ring_write(struct vmbus_ring *r, const struct iovec *iov,
-		 unsigned int iovcnt, bool *signal)
+/* iov then the trailer at start, not yet published; returns the end. */
+static uint32_t
+ring_put_iov(struct vmbus_ring *r, uint32_t start, const struct iovec *iov,
+	     unsigned int iovcnt, uint64_t total)
 {
-	uint64_t total = VMBUS_PKT_TRAILER_LEN, trailer;
-	uint32_t start, off;
+	uint64_t trailer = (uint64_t)start << 32;
+	uint32_t off = start;
 	unsigned int i;
-	int ret;
 
-	*signal = false;
-	for (i = 0; i < iovcnt; i++)
-		total += iov[i].iov_len;
-	ret = ring_reserve(r, total);
-	if (ret != 0)
-		return ret;
-	start = r->windex;
-	trailer = (uint64_t)start << 32;
 	if (start + total <= r->size) {
 		uint8_t *p = r->data + start;
 
@@ -178,34 +169,59 @@ vmbus_ring_write(struct vmbus_ring *r, const struct iovec *iov,
 			p += iov[i].iov_len;
 		}
 		memcpy(p, &trailer, sizeof(trailer));
-		off = ring_advance(r, start, (uint32_t)total);
-	} else {
-		off = start;
-		for (i = 0; i < iovcnt; i++) {
-			ring_copy_in(r, off, iov[i].iov_base,
-				     (uint32_t)iov[i].iov_len);
-			off = ring_advance(r, off, (uint32_t)iov[i].iov_len);
-		}
-		ring_copy_in(r, off, &trailer, sizeof(trailer));
-		off = ring_advance(r, off, sizeof(trailer));
+		return ring_advance(r, start, (uint32_t)total);
 	}
-	*signal = ring_publish(r, start, off);
+	for (i = 0; i < iovcnt; i++) {
+		ring_copy_in(r, off, iov[i].iov_base, (uint32_t)iov[i].iov_len);
+		off = ring_advance(r, off, (uint32_t)iov[i].iov_len);
+	}
+	ring_copy_in(r, off, &trailer, sizeof(trailer));
+	return ring_advance(r, off, sizeof(trailer));
+}
+
+int
+vmbus_ring_write(struct vmbus_ring *r, const struct iovec *iov,
+		 unsigned int iovcnt, bool *signal)
+{
+	uint64_t total = VMBUS_PKT_TRAILER_LEN;
+	uint32_t start;
+	unsigned int i;
+	int64_t room;
+
+	*signal = false;
+	if (r->broken)
+		return -EIO;
+	for (i = 0; i < iovcnt; i++)
+		total += iov[i].iov_len;
+	if (total % VMBUS_PKT_ALIGN != 0 || total > r->size)
+		return -EINVAL;
+	room = ring_room(r, total);
+	if (room < 0)
+		return (int)room;
+	if (room <= (int64_t)total)
+		return -EAGAIN;
+	start = r->windex;
+	*signal = ring_publish(r, start,
+			       ring_put_iov(r, start, iov, iovcnt, total));
 	return 0;
 }
 
-/* One packet at our write offset, not yet published; returns its end. */
+/* One small packet at start, not yet published; returns its end. */
 static uint32_t
 ring_put_pkt(struct vmbus_ring *r, uint32_t start,
 	     const struct vmbus_pkt_desc *desc, const void *data, uint32_t len)
 {
 	static const uint8_t zero[VMBUS_PKT_ALIGN];
-	uint32_t plen = (uint32_t)desc->len8 * 8u, pad, off;
+	uint32_t plen = (uint32_t)desc->len8 * 8u;
+	uint32_t pad = plen - (uint32_t)sizeof(*desc) - len;
 	uint64_t trailer = (uint64_t)start << 32;
+	struct iovec iov[3];
 	uint8_t *p;
 
-	pad = plen - (uint32_t)sizeof(*desc) - len;
 	if (likely_contiguous(start + plen + sizeof(trailer) <= r->size)) {
-		/* The common case: one run, written in place. */
+		/* The common case: one run, written in place with copies
+		 * of known size.
+		 */
 		p = r->data + start;
 		memcpy(p, desc, sizeof(*desc));
 		memcpy(p + sizeof(*desc), data, len);
@@ -213,14 +229,13 @@ ring_put_pkt(struct vmbus_ring *r, uint32_t start,
 		memcpy(p + plen, &trailer, sizeof(trailer));
 		return ring_advance(r, start, plen + sizeof(trailer));
 	}
-	ring_copy_in(r, start, desc, sizeof(*desc));
-	off = ring_advance(r, start, sizeof(*desc));
-	ring_copy_in(r, off, data, len);
-	off = ring_advance(r, off, len);
-	ring_copy_in(r, off, zero, pad);
-	off = ring_advance(r, off, pad);
-	ring_copy_in(r, off, &trailer, sizeof(trailer));
-	return ring_advance(r, off, sizeof(trailer));
+	iov[0].iov_base = (void *)(uintptr_t)desc;
+	iov[0].iov_len = sizeof(*desc);
+	iov[1].iov_base = (void *)(uintptr_t)data;
+	iov[1].iov_len = len;
+	iov[2].iov_base = (void *)(uintptr_t)zero;
+	iov[2].iov_len = pad;
+	return ring_put_iov(r, start, iov, 3, plen + sizeof(trailer));
 }
 
 static bool
@@ -237,18 +252,10 @@ int
 vmbus_ring_write_pkt(struct vmbus_ring *r, const struct vmbus_pkt_desc *desc,
 		     const void *data, uint32_t len, bool *signal)
 {
-	uint32_t start;
-	int ret;
+	int ret = vmbus_ring_write_batch(r, desc, &desc->trans_id, 1, data,
+					 len, signal);
 
-	*signal = false;
-	if (!pkt_desc_ok(desc, len))
-		return -EINVAL;
-	ret = ring_reserve(r, (uint64_t)desc->len8 * 8u + VMBUS_PKT_TRAILER_LEN);
-	if (ret != 0)
-		return ret;
-	start = r->windex;
-	*signal = ring_publish(r, start, ring_put_pkt(r, start, desc, data, len));
-	return 0;
+	return ret < 0 ? ret : 0;
 }
 
 int
@@ -257,9 +264,10 @@ vmbus_ring_write_batch(struct vmbus_ring *r, const struct vmbus_pkt_desc *desc,
 		       const void *data, uint32_t len, bool *signal)
 {
 	uint32_t total = (uint32_t)desc->len8 * 8u + VMBUS_PKT_TRAILER_LEN;
-	uint32_t start, off, free_bytes, rd;
 	struct vmbus_pkt_desc d = *desc;
+	uint32_t start, off;
 	unsigned int i, fit;
+	int64_t room;
 
 	*signal = false;
 	if (r->broken)
@@ -268,14 +276,10 @@ vmbus_ring_write_batch(struct vmbus_ring *r, const struct vmbus_pkt_desc *desc,
 		return -EINVAL;
 	if (n == 0)
 		return 0;
-	/* As ring_reserve(), for as many packets as fit. */
-	free_bytes = r->size - ring_dist(r, r->last_peer, r->windex);
-	if ((uint64_t)free_bytes <= (uint64_t)n * total) {
-		if (tx_peer_read_index(r, &rd) < 0)
-			return -EIO;
-		free_bytes = r->size - ring_dist(r, rd, r->windex);
-	}
-	fit = (free_bytes - 1) / total;
+	room = ring_room(r, (uint64_t)n * total);
+	if (room < 0)
+		return (int)room;
+	fit = (uint32_t)(room - 1) / total;
 	if (fit == 0)
 		return -EAGAIN;
 	if (fit > n)

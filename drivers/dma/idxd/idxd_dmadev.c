@@ -19,16 +19,6 @@ RTE_LOG_REGISTER_SUFFIX(idxd_logtype, idxd, NOTICE);
 /* How long stop waits for jobs in flight before it gives up on them. */
 #define IDXD_DRAIN_TIMEOUT_MS 3000
 
-static uint16_t
-idxd_pow2_floor(uint32_t v)
-{
-	uint32_t p = 1;
-
-	while (p * 2 <= v && p * 2 <= IDXD_MAX_DESC)
-		p *= 2;
-	return p;
-}
-
 /* The WQ can keep size submissions of max_batch descriptors in flight: a
  * larger ring would never fill.
  */
@@ -36,7 +26,8 @@ static uint16_t
 idxd_max_desc(const struct idxd_dev *dev)
 {
 	uint64_t inflight = (uint64_t)dev->wq.size * dev->wq.max_batch;
-	uint16_t max = idxd_pow2_floor(RTE_MIN(inflight, (uint64_t)IDXD_MAX_DESC));
+	uint16_t max = (uint16_t)rte_align32prevpow2((uint32_t)RTE_MAX(
+		RTE_MIN(inflight, (uint64_t)IDXD_MAX_DESC), (uint64_t)1));
 
 	return RTE_MAX(max, (uint16_t)IDXD_MIN_DESC);
 }
@@ -89,7 +80,6 @@ idxd_ring_release(struct idxd_dev *dev)
 	else
 		rte_free(dev->ring_mem);
 	dev->ring_mem = NULL;
-	dev->ring_ready = false;
 	dev->ring_unsafe = false;
 }
 
@@ -145,7 +135,6 @@ idxd_vchan_setup(struct rte_dma_dev *dmadev, uint16_t vchan,
 		return ret;
 	}
 	dev->ring_mem = mem;
-	dev->ring_ready = true;
 	IDXD_LOG(DEBUG, "%s: ring of %u descriptors, batches up to %u, %u submissions in flight",
 		 name, conf.nb_desc, dev->q.batch_max, dev->q.wq_slots);
 	return 0;
@@ -156,7 +145,7 @@ idxd_start(struct rte_dma_dev *dmadev)
 {
 	struct idxd_dev *dev = dmadev->data->dev_private;
 
-	if (!dev->ring_ready) {
+	if (dev->ring_mem == NULL) {
 		IDXD_LOG(ERR, "%s: start before vchan 0 was set up",
 			 dmadev->data->dev_name);
 		return -EINVAL;
@@ -177,7 +166,7 @@ idxd_drain(struct idxd_dev *dev)
 	uint64_t deadline = rte_get_timer_cycles() +
 			    rte_get_timer_hz() * IDXD_DRAIN_TIMEOUT_MS / 1000;
 
-	if (!dev->ring_ready)
+	if (dev->ring_mem == NULL)
 		return true;
 	idxd_queue_flush(&dev->q);
 	while (idxd_queue_busy(&dev->q)) {
@@ -207,7 +196,7 @@ idxd_close(struct rte_dma_dev *dmadev)
 {
 	struct idxd_dev *dev = dmadev->data->dev_private;
 
-	if (dev->ring_ready && !idxd_drain(dev))
+	if (dev->ring_mem != NULL && !idxd_drain(dev))
 		dev->ring_unsafe = true;
 	if (dev->backend->close != NULL)
 		dev->backend->close(dev);
@@ -253,7 +242,7 @@ idxd_vchan_status(const struct rte_dma_dev *dmadev, uint16_t vchan,
 		return -EINVAL;
 	if (dev->backend->halted != NULL && dev->backend->halted(dev))
 		*status = RTE_DMA_VCHAN_HALTED_ERROR;
-	else if (dev->ring_ready && idxd_queue_busy(&dev->q))
+	else if (dev->ring_mem != NULL && idxd_queue_busy(&dev->q))
 		*status = RTE_DMA_VCHAN_ACTIVE;
 	else
 		*status = RTE_DMA_VCHAN_IDLE;
@@ -271,7 +260,7 @@ idxd_dump(const struct rte_dma_dev *dmadev, FILE *f)
 		dev->wq.max_batch, dev->wq.max_xfer);
 	if (dev->backend->dump != NULL)
 		dev->backend->dump(dev, f);
-	if (dev->ring_ready)
+	if (dev->ring_mem != NULL)
 		idxd_queue_dump(&dev->q, f);
 	else
 		fprintf(f, "  vchan 0 not set up\n");
@@ -320,7 +309,6 @@ idxd_dmadev_create(const char *name, struct rte_device *device, int numa,
 	dev->portal = portal;
 	dev->wq = *wq;
 	dev->dmadev = dmadev;
-	snprintf(dev->wq_name, sizeof(dev->wq_name), "%s", name);
 
 	dmadev->device = device;
 	dmadev->dev_ops = &idxd_dmadev_ops;

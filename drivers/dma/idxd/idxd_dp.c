@@ -865,16 +865,6 @@ idxd_align64(size_t n)
 	return RTE_ALIGN_CEIL(n, 64);
 }
 
-static uint16_t
-idxd_slots_pow2(uint16_t n)
-{
-	uint16_t p = 1;
-
-	while (p < n)
-		p <<= 1;
-	return p;
-}
-
 /* The effective limits, derived the same way by the size and init calls. */
 static void
 idxd_queue_limits(const struct idxd_queue_conf *conf, uint16_t *batch_max,
@@ -882,7 +872,7 @@ idxd_queue_limits(const struct idxd_queue_conf *conf, uint16_t *batch_max,
 {
 	*batch_max = RTE_MIN(conf->batch_max, conf->nb_desc);
 	*wq_slots = RTE_MIN(conf->wq_slots, conf->nb_desc);
-	*sub_ring = idxd_slots_pow2(*wq_slots);
+	*sub_ring = (uint16_t)rte_align32pow2(*wq_slots);
 }
 
 size_t

@@ -62,11 +62,10 @@ struct idxd_dev {
 	void *backend_priv;
 	volatile void *portal;
 	struct idxd_wq_info wq;
-	char wq_name[32];          /* e.g. wq0.1 or 0000:6a:01.0 wq 1 */
 	struct rte_dma_dev *dmadev;
 
-	void *ring_mem;            /* memory of q, rte_malloc'd */
-	bool ring_ready;           /* vchan 0 is set up */
+	void *ring_mem;            /* memory of q, rte_malloc'd; NULL until
+				    * vchan 0 is set up */
 	/* A drain timed out: the device may still write into ring_mem,
 	 * which is therefore never freed.
 	 */

@@ -21,7 +21,6 @@
 #include "netvsc.h"
 
 struct rx_batch {
-	struct netvsc_rxq *rxq;
 	rte_spinlock_t *send_lock;
 	bool locked;
 	bool signal;        /* our sends need a host signal */
@@ -266,8 +265,7 @@ rx_deliver(struct netvsc_rxq *rxq, struct rx_out *out, struct rte_mbuf *m)
 }
 
 static void
-rx_xfer(struct netvsc_rxq *rxq, struct rx_batch *b, struct rx_out *out,
-	const struct vmbus_pkt *pkt)
+rx_xfer(struct netvsc_rxq *rxq, struct rx_out *out, const struct vmbus_pkt *pkt)
 {
 	struct netvsc_dev *nd = rxq->nd;
 	struct netvsc_rx_loan *loan = NULL;
@@ -306,8 +304,8 @@ rx_xfer(struct netvsc_rxq *rxq, struct rx_batch *b, struct rx_out *out,
 	/* Lend only while half the slots remain for copies, so that the
 	 * host never starves because the application holds frames.
 	 */
-	if (rxq->loans != NULL && xid < nd->rxbuf_slots &&
-	    !rxq->loans[xid].busy && rxq->loans_out < nd->rxbuf_slots / 2 &&
+	if (rxq->loans != NULL && !rxq->loans[xid].busy &&
+	    rxq->loans_out < nd->rxbuf_slots / 2 &&
 	    xi.mtype == NVSP_RNDIS_MTYPE_DATA) {
 		loan = &rxq->loans[xid];
 		loan->busy = true;
@@ -372,7 +370,7 @@ rx_loan_return(void *addr, void *opaque)
 
 /* Ack the packets whose lent frames the application has freed. */
 static void
-rx_loans_collect(struct netvsc_rxq *rxq, struct rx_batch *b)
+rx_loans_collect(struct netvsc_rxq *rxq)
 {
 	void *back[32];
 	unsigned int n, i;
@@ -463,7 +461,6 @@ static uint16_t
 rxq_process(struct netvsc_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct rx_batch b = {
-		.rxq = rxq,
 		.send_lock = &rxq->nd->send_lock[rxq->queue_id],
 	};
 	struct rx_out out = { .pkts = pkts, .n = n };
@@ -479,7 +476,7 @@ rxq_process(struct netvsc_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 		goto out; /* no room to ack what we would read */
 	}
 	if (rxq->loans_out != 0)
-		rx_loans_collect(rxq, &b);
+		rx_loans_collect(rxq);
 	/* A stopped port gives parked packets back to the host. */
 	while (unlikely(rxq->park_count > 0) && !rxq->nd->started) {
 		ack_xfer(rxq, rxq->parked[rxq->park_head].xid);
@@ -512,7 +509,7 @@ rxq_process(struct netvsc_rxq *rxq, struct rte_mbuf **pkts, uint16_t n)
 			/* A burst stops when full; a drain takes all. */
 			if (out.count == out.n && out.n != 0)
 				goto out;
-			rx_xfer(rxq, &b, &out, &pkt);
+			rx_xfer(rxq, &out, &pkt);
 			break;
 		case VMBUS_PKT_COMP:
 			rx_completion(rxq, &b, &pkt);

@@ -345,12 +345,6 @@ tx_gpa(struct netvsc_txq *txq, struct rte_mbuf *m, bool *signal)
 	return 0;
 }
 
-static inline uint32_t
-align_up(uint32_t v, uint32_t a)
-{
-	return (v + a - 1) & ~(a - 1);
-}
-
 uint16_t
 netvsc_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -391,14 +385,15 @@ netvsc_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	rte_spinlock_lock(lock);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		uint32_t need = tx_header_len(m) + m->pkt_len;
+		/* agg_align is a power of two (the host gives a shift) */
+		uint32_t need = RTE_ALIGN_CEIL(tx_header_len(m) + m->pkt_len,
+					       nd->agg_align);
 		int ret;
 
 		if ((m->pkt_len <= nd->args.tx_copybreak ||
 		     unlikely(!tx_has_iova(m))) &&
-		    align_up(need, nd->agg_align) <= nd->agg_max_size) {
-			ret = tx_copy(txq, m, align_up(need, nd->agg_align),
-				      &signal);
+		    need <= nd->agg_max_size) {
+			ret = tx_copy(txq, m, need, &signal);
 			if (unlikely(ret != 0))
 				break;
 			copied[ncopied++] = m;
