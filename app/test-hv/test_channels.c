@@ -147,11 +147,16 @@ test_intr(int argc, char **argv)
 		       ed->vdev->name, k, intrs, sim_stat(ed->vdev->name, ed->vdev->relid, "host_signals_event"));
 		/* waited by interrupt, not by spinning on the ring */
 		TCHECK(intrs > 0, "no interrupt was ever delivered");
-		/* Reached through events only (signals coalesce in the host
-		 * when the send and the wait's unmask land together).
+		/* Reached through events only. The host serves an event
+		 * channel when signalled (or when it has just sent on it),
+		 * so 200 echoes show that signals arrived; it counts them
+		 * per pass of its loop, and
+		 * a send and the wait's unmask (which signals too) often
+		 * fall in one pass, the more often the slower the host: the
+		 * count shows events were seen, not how many were sent.
 		 */
 		TCHECK(sim_stat(ed->vdev->name, ed->vdev->relid,
-				"host_signals_event") > k / 2,
+				"host_signals_event") > 0,
 		       "host did not see event signals");
 		TCHECK(sim_stat(ed->vdev->name, ed->vdev->relid,
 				"host_signals_monitor") == 0,
